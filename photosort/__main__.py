@@ -1,0 +1,3 @@
+from photosort.cli import main
+
+raise SystemExit(main())

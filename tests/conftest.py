@@ -1,0 +1,58 @@
+"""Test set-up shared by every test file.
+
+Like labelme's: Qt runs offscreen and QSettings goes to a temporary folder, so tests never
+touch a real screen or a person's settings. photosort's own data, cache and config dirs are
+pointed at temporary folders too. The backbone cache is shared by the whole session so the
+weights are converted once per run.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+_SESSION_TMP = Path(tempfile.mkdtemp(prefix="photosort-tests-"))
+# Respect a cache dir set from outside (CI may point it somewhere that survives a run).
+os.environ.setdefault("PHOTOSORT_CACHE_DIR", str(_SESSION_TMP / "cache"))
+os.environ["PHOTOSORT_DATA_DIR"] = str(_SESSION_TMP / "data")
+os.environ["PHOTOSORT_CONFIG_DIR"] = str(_SESSION_TMP / "config")
+os.environ["XDG_CONFIG_HOME"] = str(_SESSION_TMP / "xdg-config")  # QSettings on Linux
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PHOTOSORT_SHARED", REPO.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "datasets").is_dir():
+        pytest.skip(f"shared photos not found at {SHARED} (set PHOTOSORT_SHARED)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def datasets_dir(shared_dir) -> Path:
+    return shared_dir / "datasets"
+
+
+@pytest.fixture(scope="session")
+def reference_dir(shared_dir) -> Path:
+    return shared_dir / "reference"
+
+
+@pytest.fixture
+def library_dir(tmp_path) -> Path:
+    """A fresh, empty library folder."""
+    return tmp_path / "library"
+
+
+@pytest.fixture(autouse=True)
+def _qsettings_in_tmp(tmp_path, monkeypatch):
+    """Point QSettings at a temp dir when Qt is in use, without importing Qt otherwise."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    yield
