@@ -1,0 +1,80 @@
+"""Plain, immutable copies of catalog rows handed to the rest of photosort.
+
+Callers never hold SQLAlchemy objects, so nothing outside ``catalog/`` depends on sessions,
+and records can cross threads (GUI workers) safely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class PhotoRecord:
+    id: int
+    path: Path
+    content_hash: str
+    size: int
+    mtime: float
+    taken_at: datetime | None
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class CategoryRecord:
+    id: int
+    name: str
+    folder: Path
+    threshold: float
+    positives: int = 0  # labelled examples
+    negatives: int = 0  # explicit "not this category"
+
+
+@dataclass(frozen=True)
+class ModelVersionRecord:
+    id: int
+    created_at: datetime
+    backbone: str
+    fine_tuned: bool
+    categories: list[str]
+    thresholds: dict[str, float]
+    metrics: dict
+    file: Path  # absolute
+
+
+@dataclass(frozen=True)
+class LabelledPhoto:
+    photo: PhotoRecord
+    labels: dict[str, bool] = field(default_factory=dict)  # category name -> positive?
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    kind: str
+    source: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    model_version_id: int | None
+    options: dict
+    summary: dict
+
+
+@dataclass(frozen=True)
+class FileOpRecord:
+    id: int
+    run_id: int
+    op: str
+    photo_id: int | None
+    category_id: int | None
+    src: Path
+    dest: Path | None
+    tmp: Path | None
+    content_hash: str
+    size: int
+    state: str
+    error: str
