@@ -1,19 +1,31 @@
 """A trained sorter, loaded and ready to score photos: the one fast path that sorting, the
 watcher, evaluation and the GUI all use.
 
-CONTRACT (implementation in progress; names and signatures are fixed).
+Flow of a batch: file facts and content hash (threads) → cached embeddings looked up by hash →
+the rest decoded at reduced size (threads) → backbone embedder → sigmoid head → every score
+recorded in one transaction. The next batch is read while this one runs through the network.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from photosort import images
 from photosort.catalog import Catalog, ModelVersionRecord, PhotoRecord
-from photosort.progress import ProgressFn, StopFn
+from photosort.errors import ImageError, NoModelError, PhotosortError
+from photosort.progress import Progress, ProgressFn, StopFn, check_stop
+
+log = logging.getLogger(__name__)
+
+NO_MODEL_MESSAGE = "No trained sorter yet: label examples and run 'photosort train' first."
 
 
 @dataclass(frozen=True)
@@ -27,32 +39,123 @@ class Scored:
     error: str | None = None
 
 
-class Sorter:
-    """One model version: backbone embedder + sigmoid head, with its categories and the
-    catalog's current per-category thresholds."""
+def load_keras_model(path: Path):
+    """Load a saved .keras model (standard layers only, so no custom objects are needed)."""
+    import keras
 
-    version: ModelVersionRecord
-    categories: list[str]  # head output order
-    backbone: str
-    input_size: int
-    embedding_key: str  # key of this sorter's embeddings in the catalog cache
+    if not path.is_file():
+        raise PhotosortError(f"The model file {path} is missing; train the sorter again.")
+    try:
+        return keras.models.load_model(path, compile=False)
+    except Exception as exc:  # a damaged file must not crash the app
+        raise PhotosortError(f"The model file {path} cannot be read ({exc}); train the sorter again.") from exc
+
+
+class Sorter:
+    """One model version: backbone embedder + sigmoid head, with its categories."""
+
+    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str):
+        self.version = version
+        self.categories: list[str] = list(version.categories)
+        self.backbone: str = version.backbone
+        self.embedder = embedder
+        self.input_size: int = embedder.input_size
+        self.embedding_key = embedding_key
+        self._head = head
 
     @classmethod
     def load(cls, catalog: Catalog, version_id: int | None = None) -> "Sorter":
         """The current (or given) model version; raises NoModelError if none is trained."""
-        raise NotImplementedError
+        version = catalog.model_version(version_id) if version_id else catalog.current_model()
+        if version is None:
+            raise NoModelError(NO_MODEL_MESSAGE)
+        from photosort import backbones
+
+        model = load_keras_model(version.file)
+        if version.fine_tuned:
+            # the backbone itself was trained: its embeddings belong to this version alone
+            embedder = backbones.Embedder.from_keras_model(
+                model.get_layer("backbone"), cache_key=f"{version.backbone}-ft-{version.id}-{version.file.stat().st_mtime_ns}"
+            )
+            return cls(version, embedder, model.get_layer("head"), f"{version.backbone}#ft{version.id}")
+        return cls(version, backbones.get_embedder(version.backbone), model, version.backbone)
 
     def embed(self, batch: np.ndarray) -> np.ndarray:
         """uint8 (N, S, S, 3) -> float32 (N, D)."""
-        raise NotImplementedError
+        return self.embedder.embed(batch)
 
     def scores_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
         """float32 (N, D) -> sigmoid scores (N, C) in 0..1."""
-        raise NotImplementedError
+        if len(embeddings) == 0:
+            return np.zeros((0, len(self.categories)), dtype=np.float32)
+        return np.asarray(self._head(np.asarray(embeddings, dtype=np.float32), training=False), dtype=np.float32)
 
     def thresholds(self, catalog: Catalog) -> dict[str, float]:
-        """The thresholds in force now (the catalog's, which a person may have moved)."""
-        raise NotImplementedError
+        """The thresholds in force now (the catalog's, which a person may have moved);
+        the model's own best-F1 choice for a category the catalog no longer has."""
+        current = {c.name: c.threshold for c in catalog.categories()}
+        return {name: current.get(name, self.version.thresholds.get(name, 0.5)) for name in self.categories}
+
+
+@dataclass
+class _Read:
+    """What the reading threads learned about one file."""
+
+    path: Path
+    digest: str | None = None
+    info: images.PhotoInfo | None = None
+    known: PhotoRecord | None = None
+    pixels: np.ndarray | None = None
+    embedding: np.ndarray | None = None
+    error: str | None = None
+
+
+def _read_facts(item: _Read) -> _Read:
+    try:
+        stat = item.path.stat()
+        if item.known and item.known.size == stat.st_size and item.known.mtime == stat.st_mtime:
+            item.digest = item.known.content_hash  # unchanged since last time: no need to re-hash
+        else:
+            item.info = images.photo_info(item.path)
+            item.digest = images.content_hash(item.path)
+    except ImageError as exc:
+        item.error = exc.reason
+    except OSError as exc:
+        item.error = exc.strerror or str(exc)
+    return item
+
+
+def _decode(item: _Read, size: int) -> _Read:
+    try:
+        item.pixels = images.load_rgb(item.path, size)
+    except ImageError as exc:
+        item.error = exc.reason
+    return item
+
+
+class _BatchReader:
+    """Reads a batch of files (facts, hash, cached embedding, pixels) on worker threads."""
+
+    def __init__(self, catalog: Catalog, sorter: Sorter, use_cache: bool):
+        self.catalog = catalog
+        self.sorter = sorter
+        self.use_cache = use_cache
+        self.pool = ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2)), thread_name_prefix="photosort-read")
+
+    def read(self, paths: Sequence[Path]) -> list[_Read]:
+        known = self.catalog.photos_by_paths(paths)
+        items = list(self.pool.map(_read_facts, [_Read(p, known=known.get(p)) for p in paths]))
+        if self.use_cache:
+            cached = self.catalog.get_embeddings([i.digest for i in items if i.digest], self.sorter.embedding_key)
+            for item in items:
+                if item.digest in cached:
+                    item.embedding = cached[item.digest]
+        to_decode = [i for i in items if i.error is None and i.embedding is None]
+        list(self.pool.map(lambda i: _decode(i, self.sorter.input_size), to_decode))
+        return items
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def predict_paths(
@@ -63,12 +166,60 @@ def predict_paths(
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
     record: bool = True,
+    cache_embeddings: bool = True,
 ) -> Iterator[list[Scored]]:
     """Score photos in batches, yielding each batch's results as soon as it is done.
 
-    Registers each photo in the catalog (hash, size, EXIF), reuses cached embeddings by content
-    hash, decodes in a thread pool overlapping inference, and (record=True) records every score
-    of every photo in the catalog in one transaction per batch. Unreadable files come back with
+    record=True registers each photo in the catalog and records every score of every photo,
+    one transaction per batch; record=False writes neither (evaluation). Embeddings are looked
+    up and stored by content hash when cache_embeddings is set. Unreadable files come back with
     ``error`` set; the run goes on.
     """
-    raise NotImplementedError
+    paths = [Path(p).absolute() for p in paths]
+    batches = [paths[i : i + batch_size] for i in range(0, len(paths), batch_size)]
+    reader = _BatchReader(catalog, sorter, use_cache=cache_embeddings)
+    ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photosort-prefetch")
+    started = time.monotonic()
+    done = 0
+    try:
+        pending: Future | None = ahead.submit(reader.read, batches[0]) if batches else None
+        for index in range(len(batches)):
+            check_stop(should_stop)
+            items = pending.result()
+            # read the next batch while this one goes through the network
+            pending = ahead.submit(reader.read, batches[index + 1]) if index + 1 < len(batches) else None
+            results = _score_batch(catalog, sorter, items, record, cache_embeddings)
+            done += len(items)
+            if on_progress:
+                rate = done / max(time.monotonic() - started, 1e-6)
+                on_progress(Progress("predicting", done, len(paths), items[-1].path.name, {"photos_per_s": rate}))
+            yield results
+    finally:
+        ahead.shutdown(wait=True, cancel_futures=True)
+        reader.close()
+
+
+def _score_batch(catalog: Catalog, sorter: Sorter, items: list[_Read], record: bool, cache: bool) -> list[Scored]:
+    fresh = [i for i in items if i.pixels is not None]
+    if fresh:
+        vectors = sorter.embed(np.stack([i.pixels for i in fresh]))
+        for item, vector in zip(fresh, vectors):
+            item.embedding = vector
+            item.pixels = None  # free the pixels now: memory must not grow with the roll
+        if cache:
+            catalog.put_embeddings(sorter.embedding_key, 0, {i.digest: i.embedding for i in fresh})
+    good = [i for i in items if i.error is None and i.embedding is not None]
+    scores = sorter.scores_from_embeddings(np.stack([i.embedding for i in good])) if good else []
+    records: dict[Path, PhotoRecord] = {}
+    if record and good:
+        changed = [(i.path, i.digest, i.info) for i in good if i.info is not None]
+        records = {r.path: r for r in catalog.upsert_photos(changed)}
+        records.update({i.path: i.known for i in good if i.info is None})
+        catalog.record_predictions(
+            sorter.version.id, sorter.categories, {records[i.path].id: s for i, s in zip(good, scores)}
+        )
+    by_path = {i.path: s for i, s in zip(good, scores)}
+    return [
+        Scored(i.path, records.get(i.path), by_path.get(i.path), i.error if i.path not in by_path else None)
+        for i in items
+    ]

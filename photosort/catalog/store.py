@@ -204,6 +204,44 @@ class Catalog:
                 on_progress(Progress("reading", done, len(paths), f"Reading {Path(path).name}"))
         return added, skipped
 
+    def photos_by_paths(self, paths: Sequence[str | Path]) -> dict[Path, PhotoRecord]:
+        """Known photos among ``paths`` (absolute), keyed by path, in a few queries."""
+        keys = [str(Path(p).absolute()) for p in paths]
+        found: dict[Path, PhotoRecord] = {}
+        with self._session() as s:
+            for chunk in _chunks(keys):
+                for row in s.scalars(select(Photo).where(Photo.path.in_(chunk))):
+                    found[Path(row.path)] = _photo_record(row)
+        return found
+
+    def upsert_photos(self, entries: Sequence[tuple[Path, str, "images.PhotoInfo"]]) -> list[PhotoRecord]:
+        """Insert or refresh many photos, given (path, content hash, info) read elsewhere
+        (e.g. by decoding threads), in one transaction. Returns records in the same order."""
+        if not entries:
+            return []
+        rows = [
+            {
+                "path": str(Path(path).absolute()),
+                "content_hash": digest,
+                "size": info.size,
+                "mtime": info.mtime,
+                "taken_at": info.taken_at,
+                "width": info.width,
+                "height": info.height,
+                "added_at": utcnow(),
+            }
+            for path, digest, info in entries
+        ]
+        with self._session() as s:
+            for chunk in _chunks(rows):
+                stmt = sqlite_insert(Photo).values(list(chunk))
+                s.execute(stmt.on_conflict_do_update(
+                    index_elements=["path"],
+                    set_={k: stmt.excluded[k] for k in ("content_hash", "size", "mtime", "taken_at", "width", "height")},
+                ))
+        by_path = self.photos_by_paths([r["path"] for r in rows])
+        return [by_path[Path(r["path"])] for r in rows]
+
     def photo(self, photo_id: int) -> PhotoRecord | None:
         with self._session() as s:
             row = s.get(Photo, photo_id)
