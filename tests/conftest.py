@@ -56,3 +56,47 @@ def _qsettings_in_tmp(tmp_path, monkeypatch):
     """Point QSettings at a temp dir when Qt is in use, without importing Qt otherwise."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     yield
+
+
+# -- a small real trained library, shared --------------------------------------------------
+
+TRAIN_CATEGORIES = ("forest", "sea", "street")
+TRAIN_PER_CATEGORY = 15
+
+
+def scene_photos(datasets_dir: Path, category: str, start: int, stop: int) -> list[Path]:
+    """A stable slice of one scenes category (sorted by name)."""
+    return sorted((datasets_dir / "scenes" / category).glob("*.jpg"))[start:stop]
+
+
+@pytest.fixture(scope="session")
+def trained_library_template(datasets_dir, tmp_path_factory) -> Path:
+    """A library with three scene categories × 15 real photos, trained once per test session
+    with the real EfficientNet-Lite0 backbone. Copy it (``trained_library``) before changing it."""
+    from photosort.catalog import Catalog
+    from photosort.training import train
+
+    root = tmp_path_factory.mktemp("trained")
+    library = root / "library"
+    with Catalog(library) as catalog:
+        for name in TRAIN_CATEGORIES:
+            catalog.add_category(name, root / "sorted" / name)
+            records, _ = catalog.add_photos(scene_photos(datasets_dir, name, 0, TRAIN_PER_CATEGORY))
+            catalog.label(name, [r.id for r in records])
+        train(catalog, seed=0)
+    return library
+
+
+@pytest.fixture
+def trained_library(trained_library_template, tmp_path) -> Path:
+    """A private copy of the trained library (its category folders point into tmp_path)."""
+    import shutil
+
+    from photosort.catalog import Catalog
+
+    library = tmp_path / "library"
+    shutil.copytree(trained_library_template, library)
+    with Catalog(library) as catalog:
+        for record in catalog.categories():
+            catalog.set_folder(record.name, tmp_path / "sorted" / record.name)
+    return library
