@@ -127,10 +127,17 @@ def _check_examples(categories: list[str], labelled: list[LabelledPhoto], skippe
             if positive and name in counts:
                 counts[name] += 1
     short = [f"'{name}' has {n}" for name, n in counts.items() if n < MIN_EXAMPLES]
+    note = f" ({len(skipped)} example photos could not be read)" if skipped else ""
     if short:
-        note = f" ({len(skipped)} example photos could not be read)" if skipped else ""
         raise NotEnoughExamples(
             f"Each category needs at least {MIN_EXAMPLES} example photos: {', '.join(short)}{note}."
+        )
+    # a sigmoid learns "is it X?" only if it also sees photos that are not X
+    lonely = [name for name, n in counts.items() if len(labelled) - n < MIN_EXAMPLES]
+    if lonely:
+        raise NotEnoughExamples(
+            f"'{lonely[0]}' needs at least {MIN_EXAMPLES} photos that are not in it: add another "
+            f"category, or label some photos as not '{lonely[0]}' (negative examples){note}."
         )
 
 
