@@ -670,6 +670,49 @@ class Catalog:
                 query = query.where(FileOp.state == state)
             return [_file_op_record(r) for r in s.scalars(query)]
 
+    # -- sorting support (sorting.py) --------------------------------------------------------
+
+    def file_ops_for_hashes(
+        self,
+        content_hashes: Iterable[str],
+        op: str | None = None,
+        state: str | None = None,
+        run_ids: Iterable[int] | None = None,
+    ) -> list[FileOpRecord]:
+        """Journal entries about any of these contents (where a photo was already copied, which
+        photos a run already decided), optionally of one kind, state and set of runs."""
+        runs = None if run_ids is None else list(run_ids)
+        found: list[FileOpRecord] = []
+        with self._session() as s:
+            for chunk in _chunks(sorted(set(content_hashes))):
+                query = select(FileOp).where(FileOp.content_hash.in_(chunk)).order_by(FileOp.id)
+                if op is not None:
+                    query = query.where(FileOp.op == op)
+                if state is not None:
+                    query = query.where(FileOp.state == state)
+                if runs is not None:
+                    query = query.where(FileOp.run_id.in_(runs))
+                found += [_file_op_record(r) for r in s.scalars(query)]
+        return found
+
+    def journal_done(self, run_id: int, op: str, entries: Sequence[dict]) -> None:
+        """Record many already-finished entries (FileOp fields: src, photo_id, content_hash,
+        size, ...) in one transaction: a sort's per-photo decisions, written once per batch."""
+        if not entries:
+            return
+        with self._session() as s:
+            s.add_all([FileOp(run_id=run_id, op=op, state="done", **entry) for entry in entries])
+
+    def set_file_ops_state(self, run_id: int, op: str, state: str, new_state: str) -> int:
+        """Move every ``op`` entry of a run from ``state`` to ``new_state``; returns how many."""
+        with self._session() as s:
+            result = s.execute(
+                update(FileOp)
+                .where(FileOp.run_id == run_id, FileOp.op == op, FileOp.state == state)
+                .values(state=new_state, updated_at=utcnow())
+            )
+            return result.rowcount
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()

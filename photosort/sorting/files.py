@@ -1,0 +1,154 @@
+"""File operations that never lose a photo: verified copies written under a temporary name,
+published without ever replacing an existing file, names that fit, and the temporary files a
+crash leaves behind.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import signal
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from photosort import images
+from photosort.errors import ImageError, PhotosortError
+
+TEMP_PREFIX = ".photosort-"  # hidden, so scans and the watcher never take it for a photo
+TEMP_SUFFIX = ".tmp"
+MAX_NAME_BYTES = 255  # the limit of every common file system
+
+
+class CopyError(PhotosortError):
+    """A copy that could not be made or verified; the reason is one line for the user."""
+
+
+def temp_path(folder: Path) -> Path:
+    """A fresh temporary name in folder (unique, so two writers never share one)."""
+    return folder / f"{TEMP_PREFIX}{uuid.uuid4().hex}{TEMP_SUFFIX}"
+
+
+def leftover_temps(folder: Path) -> list[Path]:
+    """Temporary files of copies that never finished, in one destination folder."""
+    try:
+        return sorted(folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
+    except OSError:
+        return []
+
+
+def fit_name(stem: str, suffix: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """stem + suffix, the stem cut on a character boundary so the name fits in max_bytes."""
+    while stem and len(os.fsencode(stem + suffix)) > max_bytes:
+        stem = stem[:-1]
+    return stem + suffix
+
+
+def candidate_names(name: str) -> Iterator[str]:
+    """name, then "stem (1).ext", "stem (2).ext", ..., each cut to fit."""
+    stem, suffix = os.path.splitext(name)
+    yield fit_name(stem, suffix)
+    for number in itertools.count(1):
+        yield fit_name(stem, f" ({number}){suffix}")
+
+
+def has_content(path: Path, content_hash: str, size: int) -> bool:
+    """True if path is a regular file with exactly these bytes (size checked first: cheap)."""
+    try:
+        return path.is_file() and path.stat().st_size == size and images.content_hash(path) == content_hash
+    except (ImageError, OSError):
+        return False
+
+
+def pick_name(
+    folder: Path, name: str, content_hash: str, size: int, taken: set[Path] = frozenset()
+) -> tuple[Path, bool]:
+    """Where this photo goes in folder: (path, True) if a candidate name already holds the same
+    bytes, else (first free candidate, False). ``taken`` holds names already promised (dry run)."""
+    for candidate in candidate_names(name):
+        path = folder / candidate
+        if path in taken:
+            continue
+        if not os.path.lexists(path):
+            return path, False
+        if has_content(path, content_hash, size):
+            return path, True
+    raise AssertionError("unreachable: candidate_names never ends")
+
+
+def write_temp(src: Path, tmp: Path, content_hash: str, size: int) -> None:
+    """Copy src (bytes and timestamps) to tmp, sync it to disk and check it holds exactly the
+    expected bytes. tmp never survives a failure."""
+    try:
+        write_bytes(src, tmp)
+        shutil.copystat(src, tmp)  # the original's timestamps (and permission bits)
+        fsync_path(tmp)
+        if tmp.stat().st_size != size or images.content_hash(tmp) != content_hash:
+            raise CopyError("the copy did not match the original (was it changed while copying?)")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(src: Path, tmp: Path) -> None:
+    """The one low-level write (tests replace it to simulate a full or read-only disk)."""
+    shutil.copyfile(src, tmp)  # uses the kernel's copy (sendfile / copy_file_range) where it can
+
+
+def publish(tmp: Path, dest: Path) -> None:
+    """Give tmp its final name, never replacing a file already there (FileExistsError then)."""
+    try:
+        os.link(tmp, dest)  # atomic, and refuses an existing name
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, exFAT, some network shares)
+        if os.path.lexists(dest):
+            raise FileExistsError(dest) from None
+        os.replace(tmp, dest)
+    else:
+        os.unlink(tmp)
+    fsync_path(dest.parent)
+
+
+def remove_file(path: Path) -> None:
+    path.unlink()
+    fsync_path(path.parent)
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's or a folder's entry to disk (folders only where the OS allows it)."""
+    if path.is_dir() and os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def reason(exc: BaseException) -> str:
+    """One line for a person: the OS's words for an OSError, the message otherwise."""
+    if isinstance(exc, ImageError):
+        return exc.reason
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
+
+
+# -- test-only crash hook --------------------------------------------------------------------
+
+CRASH_ENV = "PHOTOSORT_TEST_CRASH"  # "<point>:<n>": SIGKILL this process at the n-th <point>
+_crash_counts: Counter[str] = Counter()
+
+
+def crash_point(point: str) -> None:
+    """Where the resume tests kill a sort part-way (kill -9 at a chosen step); a no-op unless
+    the PHOTOSORT_TEST_CRASH environment variable names this point."""
+    wanted = os.environ.get(CRASH_ENV)
+    if not wanted or wanted.partition(":")[0] != point:
+        return
+    _crash_counts[point] += 1
+    if _crash_counts[point] >= int(wanted.partition(":")[2] or 1):
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,182 @@
+"""Runs, their rules and their journal: telling a live run from a crashed one, and finishing
+what a crashed one left half done.
+
+Every file operation is written to the catalog's journal (pending) before it starts and marked
+done (or failed) after. A run holds a lock file while it works; the operating system drops
+that lock when the process dies, however it dies, so a later process knows which pending
+operations belong to nobody and may be completed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+
+from photosort.catalog import Catalog, FileOpRecord, RunRecord
+from photosort.sorting import files
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks here; every unfinished run counts as crashed
+    fcntl = None
+
+log = logging.getLogger(__name__)
+
+# Run states. A run is "live" while its process holds its lock.
+RUNNING, UNDOING = "running", "undoing"
+DONE, DRY_RUN, CANCELLED, FAILED = "done", "dry-run", "cancelled", "failed"
+INTERRUPTED, UNDONE = "interrupted", "undone"
+
+# Journal entries (FileOp.op). DECIDE marks a photo whose decision was fully carried out.
+COPY, REMOVE, RESTORE, MKDIR, DECIDE = "copy", "remove", "restore", "mkdir", "decide"
+
+
+class RunLock:
+    """A lock file in the library, held for as long as this process works on a run."""
+
+    def __init__(self, catalog: Catalog, token: str | None = None):
+        self.token = token or uuid.uuid4().hex
+        self.path = catalog.library_dir / "locks" / f"{self.token}.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock without waiting; False if a live process holds it."""
+        self.path.parent.mkdir(exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        self.path.unlink(missing_ok=True)
+        os.close(self._fd)  # closing drops the flock
+        self._fd = None
+
+
+def run_lock(catalog: Catalog, run: RunRecord) -> RunLock:
+    return RunLock(catalog, run.options.get("lock"))
+
+
+def sort_rules(catalog: Catalog, sorter) -> dict:
+    """What a sort decides by: model version, and each category's threshold and folder. A photo
+    sorted under the same rules is not sorted again; new rules sort it again."""
+    thresholds = sorter.thresholds(catalog)
+    folders = {c.name: str(c.folder) for c in catalog.categories()}
+    names = [name for name in sorter.categories if name in folders]
+    return {
+        "model_version": sorter.version.id,
+        "thresholds": {name: float(thresholds[name]) for name in names},
+        "folders": {name: folders[name] for name in names},
+    }
+
+
+def runs_with_rules(catalog: Catalog, rules: dict, move: bool) -> list[int]:
+    """Runs whose decisions still stand under these rules (a --move sort needs --move ones)."""
+    return [
+        run.id
+        for run in catalog.runs()
+        if run.kind in ("sort", "watch")
+        and run.status not in (UNDONE, DRY_RUN)
+        and all(run.options.get(key) == value for key, value in rules.items())
+        and (run.options.get("move", False) or not move)
+    ]
+
+
+def recover(catalog: Catalog) -> list[str]:
+    """Finish what crashed runs left half done: remove their temporary files, complete the
+    operations that got far enough, redo the copies that did not, and clean leftover
+    temporary files out of the category folders. Live runs (another window, a watcher) are
+    left alone. Returns one note per crashed run."""
+    pending: dict[int, list[FileOpRecord]] = {}
+    for op in catalog.file_ops(state="pending"):
+        pending.setdefault(op.run_id, []).append(op)
+    any_live = False
+    notes = []
+    for run in catalog.runs():
+        if run.status not in (RUNNING, UNDOING) and run.id not in pending:
+            continue
+        lock = run_lock(catalog, run)
+        if not lock.acquire():
+            any_live = True
+            continue
+        try:
+            for op in pending.get(run.id, []):
+                _finish(catalog, op)
+            if run.status in (RUNNING, UNDOING):
+                catalog.finish_run(run.id, INTERRUPTED)
+                notes.append(_interrupted_note(run))
+        finally:
+            lock.release()
+    if not any_live:  # a live run's temporary file may be mid-write: sweep another time
+        _sweep_temps(catalog)
+    return notes
+
+
+def _interrupted_note(run: RunRecord) -> str:
+    if run.status == UNDOING:
+        return f"Undoing run {run.id} was interrupted; run 'photosort undo {run.id}' again to finish it."
+    return f"Run {run.id} was interrupted; its unfinished copies were completed."
+
+
+def _finish(catalog: Catalog, op: FileOpRecord) -> None:
+    """Complete or redo one operation a crashed run left pending."""
+    if op.tmp:
+        op.tmp.unlink(missing_ok=True)
+    if op.op in (COPY, RESTORE) and op.dest and files.has_content(op.dest, op.content_hash, op.size):
+        catalog.update_file_op(op.id, state="done")  # it was renamed into place just before the crash
+    elif op.op == COPY:
+        catalog.update_file_op(op.id, state="failed", error="interrupted; copied again")
+        _copy_again(catalog, op)
+    elif op.op == REMOVE:
+        _remove_again(catalog, op)
+    elif op.op == MKDIR:
+        catalog.update_file_op(op.id, state="done" if op.dest and op.dest.is_dir() else "failed")
+    else:  # a restore: the next undo of this run puts the original back
+        catalog.update_file_op(op.id, state="failed", error="interrupted")
+
+
+def _copy_again(catalog: Catalog, op: FileOpRecord) -> None:
+    """Redo an interrupted copy into the same folder, unless those bytes are already there."""
+    if not files.has_content(op.src, op.content_hash, op.size):
+        log.warning("not redoing the copy of %s: it changed or is gone", op.src)
+        return
+    dest, present = files.pick_name(op.dest.parent, op.src.name, op.content_hash, op.size)
+    if present:
+        return
+    tmp = files.temp_path(dest.parent)
+    redo = catalog.journal(op.run_id, COPY, op.src, dest, tmp, op.photo_id, op.category_id, op.content_hash, op.size)
+    try:
+        files.write_temp(op.src, tmp, op.content_hash, op.size)
+        files.publish(tmp, dest)
+    except (OSError, files.CopyError) as exc:
+        catalog.update_file_op(redo.id, state="failed", error=files.reason(exc))
+        return
+    catalog.update_file_op(redo.id, state="done")
+
+
+def _remove_again(catalog: Catalog, op: FileOpRecord) -> None:
+    """A --move's removal of an original: finish it only if the verified copy is still there."""
+    if not os.path.lexists(op.src):
+        catalog.update_file_op(op.id, state="done")
+    elif op.dest and files.has_content(op.dest, op.content_hash, op.size) and files.has_content(
+        op.src, op.content_hash, op.size
+    ):
+        files.remove_file(op.src)
+        catalog.update_file_op(op.id, state="done")
+    else:
+        catalog.update_file_op(op.id, state="failed", error="original kept: its copy could not be verified")
+
+
+def _sweep_temps(catalog: Catalog) -> None:
+    """Temporary files nobody will finish (e.g. a journal entry lost to a power cut)."""
+    for category in catalog.categories():
+        for tmp in files.leftover_temps(category.folder):
+            tmp.unlink(missing_ok=True)

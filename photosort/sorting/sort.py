@@ -1,0 +1,369 @@
+"""Sorting photos: scores → folders (pure), and the sort itself, the one code path the command
+line, the window and the watcher share.
+
+Per batch: predict (every score recorded in the catalog) → choose the categories whose
+threshold each photo reaches → a verified, journaled copy into each category's folder (never
+replacing anything, never copying the same bytes into a folder twice) → with --move, remove the
+original once all its copies are verified → record the photo as decided under this run's rules.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from photosort import images
+from photosort.catalog import Catalog, PhotoRecord
+from photosort.errors import Cancelled, PhotosortError
+from photosort.predictor import Scored, Sorter, predict_paths
+from photosort.progress import Progress, ProgressFn, StopFn, check_stop
+from photosort.sorting import files
+from photosort.sorting.journal import (
+    CANCELLED, COPY, DECIDE, DONE, DRY_RUN, FAILED, MKDIR, REMOVE, RunLock, recover, runs_with_rules, sort_rules,
+)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one photo went (in a dry run: would go). No dests: it stays where it is."""
+
+    source: Path
+    dests: dict[str, Path]  # category -> its file there (a new copy, or the same bytes already there)
+    copied: tuple[str, ...] = ()  # the categories that got (would get) a new copy
+    moved: bool = False  # --move removed the original
+
+
+@dataclass
+class SortSummary:
+    run_id: int | None = None
+    dry_run: bool = False
+    scanned: int = 0
+    sorted: int = 0  # photos now in at least one category folder
+    copies: int = 0  # new files written (a dry run: that would be written)
+    unsorted: int = 0  # photos that reached no threshold: left where they are
+    already_sorted: int = 0  # sorted before under the same model, thresholds and folders
+    moved: int = 0
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # unreadable input, with why
+    errors: list[tuple[Path, str]] = field(default_factory=list)  # copies that failed, with why
+    per_category: dict[str, int] = field(default_factory=dict)
+    placements: list[Placement] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    batches: int = 0  # model calls
+    seconds: float = 0.0
+
+    @property
+    def photos_per_s(self) -> float:
+        return self.scanned / self.seconds if self.seconds > 0 else 0.0
+
+    def merge(self, other: "SortSummary") -> None:
+        """Add another summary's counts to this one (the watcher's running totals)."""
+        for name in ("scanned", "sorted", "copies", "unsorted", "already_sorted", "moved", "batches", "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("skipped", "errors", "placements", "notes"):
+            getattr(self, name).extend(getattr(other, name))
+        for category, count in other.per_category.items():
+            self.per_category[category] = self.per_category.get(category, 0) + count
+
+    def to_json(self, plan: bool = True) -> dict:
+        """The summary as JSON; ``plan`` adds a dry run's list of copies it would make."""
+        data = {
+            "scanned": self.scanned,
+            "sorted": self.sorted,
+            "copies": self.copies,
+            "unsorted": self.unsorted,
+            "skipped": [{"path": str(p), "reason": r} for p, r in self.skipped],
+            "errors": [{"path": str(p), "reason": r} for p, r in self.errors],
+            "per_category": dict(sorted(self.per_category.items())),
+            "already_sorted": self.already_sorted,
+            "moved": self.moved,
+            "run_id": self.run_id,
+            "dry_run": self.dry_run,
+            "photos_per_s": round(self.photos_per_s, 2),
+            "notes": list(self.notes),
+        }
+        if plan and self.dry_run:
+            data["would_copy"] = [
+                {"source": str(p.source), "category": name, "dest": str(p.dests[name])}
+                for p in self.placements
+                for name in p.copied
+            ]
+        return data
+
+
+def choose_folders(scores: Sequence[float], categories: Sequence[str], thresholds: Mapping[str, float]) -> list[str]:
+    """The categories (hence folders) a photo goes to: each whose score reaches its threshold —
+    several, or none. A category without a threshold (removed since training) gets nothing."""
+    return [name for name, score in zip(categories, scores) if name in thresholds and score >= thresholds[name]]
+
+
+class SortRun:
+    """One sort (or watch session) carried out by this process: its catalog row, the rules it
+    sorts by, and the lock that tells other processes it is alive. Finish it with finish()."""
+
+    def __init__(self, catalog: Catalog, sorter: Sorter, source: str | Path, kind: str = "sort",
+                 dry_run: bool = False, move: bool = False):
+        self.catalog = catalog
+        self.sorter = sorter
+        self.rules = sort_rules(catalog, sorter)
+        self.dry_run = dry_run
+        self.move = move and not dry_run
+        self.folders = {name: Path(folder) for name, folder in self.rules["folders"].items()}
+        self.category_ids = {c.name: c.id for c in catalog.categories()}
+        self._lock = RunLock(catalog)
+        self._lock.acquire()
+        options = {**self.rules, "dry_run": dry_run, "move": self.move, "lock": self._lock.token}
+        self.record = catalog.start_run(kind, source, sorter.version.id, options)
+        self._decided_by = runs_with_rules(catalog, self.rules, self.move)  # this run included
+        self.placed: dict[tuple[Path, str], Path] = {}  # (folder, content hash) -> file, this run
+        self.promised: set[Path] = set()  # names a dry run would use
+        self.noted: set[Path] = set()  # folders already reported missing
+
+    @property
+    def id(self) -> int:
+        return self.record.id
+
+    def decided(self, hashes: Iterable[str]) -> set[str]:
+        """Which of these contents were already sorted under this run's rules."""
+        ops = self.catalog.file_ops_for_hashes(hashes, op=DECIDE, state=DONE, run_ids=self._decided_by)
+        return {op.content_hash for op in ops}
+
+    def finish(self, status: str, summary: SortSummary | None = None) -> None:
+        self.catalog.finish_run(self.id, status, summary.to_json(plan=False) if summary else None)
+        self._lock.release()
+
+
+def sort_paths(
+    catalog: Catalog,
+    sorter: Sorter,
+    paths: Iterable[str | Path],
+    run: SortRun,
+    on_progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+    batch_size: int = 32,
+    on_placed: Callable[[Placement], None] | None = None,
+) -> SortSummary:
+    """Sort these photos under run's rules, in batches; on_placed hears about each photo as
+    soon as its copies are made. Unreadable photos and failed copies are reported in the
+    summary, never raised; Cancelled is raised if should_stop() turns True."""
+    started = time.monotonic()
+    paths = [Path(p).absolute() for p in paths]
+    summary = SortSummary(run_id=run.id, dry_run=run.dry_run, scanned=len(paths))
+    todo = _needing_sort(run, paths, summary)
+    done = len(paths) - len(todo)
+    with closing(predict_paths(catalog, sorter, todo, batch_size=batch_size, should_stop=should_stop)) as batches:
+        for batch in batches:
+            summary.batches += 1
+            _sort_batch(run, batch, summary, should_stop, on_placed)
+            done += len(batch)
+            summary.seconds = time.monotonic() - started
+            if on_progress:
+                rate = done / summary.seconds if summary.seconds else 0.0
+                on_progress(Progress("sorting", done, len(paths), batch[-1].path.name, {"photos_per_s": rate}))
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def sort_folder(
+    catalog: Catalog,
+    source: str | Path,
+    dry_run: bool = False,
+    move: bool = False,
+    on_progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+    batch_size: int = 32,
+) -> SortSummary:
+    """Sort every photo under source (recursively; hidden files and the category folders
+    skipped) into the category folders. Raises NoModelError before any training."""
+    source = Path(source).expanduser().absolute()
+    if not source.is_dir():
+        raise PhotosortError(f"{source} is not a folder.")
+    sorter = Sorter.load(catalog)
+    notes = [] if dry_run else recover(catalog)  # a dry run touches no folder, not even to clean up
+    run = SortRun(catalog, sorter, source, dry_run=dry_run, move=move)
+    try:
+        inside = [f for f in [*run.folders.values(), catalog.library_dir] if f.is_relative_to(source)]
+        paths = list(images.iter_photos(source, exclude=inside))
+        summary = sort_paths(catalog, sorter, paths, run, on_progress, should_stop, batch_size)
+    except BaseException as exc:
+        run.finish(CANCELLED if isinstance(exc, (Cancelled, KeyboardInterrupt)) else FAILED)
+        raise
+    summary.notes[:0] = notes
+    run.finish(DRY_RUN if dry_run else DONE, summary)
+    return summary
+
+
+def _needing_sort(run: SortRun, paths: list[Path], summary: SortSummary) -> list[Path]:
+    """The paths still to sort. A photo unchanged since it was sorted under these rules is
+    skipped without reading it; one whose file is gone or a broken link is reported."""
+    known = run.catalog.photos_by_paths(paths)
+    decided = run.decided(r.content_hash for r in known.values())
+    todo = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError as exc:
+            why = "broken link (the file it points to is missing)" if path.is_symlink() else files.reason(exc)
+            summary.skipped.append((path, why))
+            continue
+        record = known.get(path)
+        if record and record.content_hash in decided and (record.size, record.mtime) == (st.st_size, st.st_mtime):
+            summary.already_sorted += 1
+        else:
+            todo.append(path)
+    return todo
+
+
+def _sort_batch(run: SortRun, batch: list[Scored], summary: SortSummary, should_stop: StopFn | None,
+                on_placed: Callable[[Placement], None] | None) -> None:
+    good = [s for s in batch if s.error is None]
+    summary.skipped += [(s.path, s.error) for s in batch if s.error is not None]
+    decided = run.decided(s.record.content_hash for s in good)  # e.g. a renamed copy of a sorted photo
+    known = _known_copies(run, good)
+    finished: list[PhotoRecord] = []
+    try:
+        for scored in good:
+            check_stop(should_stop)
+            if scored.record.content_hash in decided:
+                summary.already_sorted += 1
+                continue
+            placement, complete = _sort_photo(run, scored, summary, known)
+            if complete:
+                finished.append(scored.record)
+            if on_placed:
+                on_placed(placement)
+    finally:  # a stop part-way still records the photos that were finished
+        if not run.dry_run:
+            run.catalog.journal_done(run.id, DECIDE, [
+                {"src": str(r.path), "photo_id": r.id, "content_hash": r.content_hash, "size": r.size}
+                for r in finished
+            ])
+
+
+def _known_copies(run: SortRun, batch: list[Scored]) -> dict[tuple[Path, str], list[Path]]:
+    """Where earlier runs copied these photos, by (folder, content hash)."""
+    ops = run.catalog.file_ops_for_hashes((s.record.content_hash for s in batch), op=COPY, state=DONE)
+    known: dict[tuple[Path, str], list[Path]] = {}
+    for op in ops:
+        known.setdefault((op.dest.parent, op.content_hash), []).append(op.dest)
+    return known
+
+
+def _sort_photo(run: SortRun, scored: Scored, summary: SortSummary, known) -> tuple[Placement, bool]:
+    """Copy one photo into each chosen folder; returns its placement and whether every copy
+    (and, with --move, the removal) succeeded."""
+    chosen = choose_folders(scored.scores, run.sorter.categories, run.rules["thresholds"])
+    dests: dict[str, Path] = {}
+    copied: list[str] = []
+    for name in chosen:
+        try:
+            dest, new = _put(run, scored, name, known, summary)
+        except (OSError, files.CopyError) as exc:
+            summary.errors.append((scored.path, f"not copied to '{name}': {files.reason(exc)}"))
+            continue
+        dests[name] = dest
+        if new:
+            copied.append(name)
+        summary.per_category[name] = summary.per_category.get(name, 0) + 1
+    complete = len(dests) == len(chosen)
+    moved = False
+    if run.move and dests and complete:
+        try:
+            _remove_original(run, scored.record, next(iter(dests.values())))
+            moved = True
+        except (OSError, files.CopyError) as exc:
+            summary.errors.append((scored.path, f"original kept: {files.reason(exc)}"))
+            complete = False
+    summary.sorted += bool(dests)
+    summary.unsorted += not chosen
+    summary.copies += len(copied)
+    summary.moved += moved
+    placement = Placement(scored.path, dests, tuple(copied), moved)
+    summary.placements.append(placement)
+    return placement, complete
+
+
+def _put(run: SortRun, scored: Scored, name: str, known, summary: SortSummary) -> tuple[Path, bool]:
+    """The photo's file in category ``name``'s folder, and whether it is a new copy. The same
+    bytes already there (this run, an earlier one, or under the same name) are not copied again."""
+    record, folder = scored.record, run.folders[name]
+    key = (folder, record.content_hash)
+    if key in run.placed:
+        return run.placed[key], False
+    for path in known.get(key, ()):
+        if files.has_content(path, record.content_hash, record.size):
+            return path, False
+    dest, present = files.pick_name(folder, scored.path.name, record.content_hash, record.size, run.promised)
+    if not present:
+        _ensure_folder(run, name, folder, summary)
+        if run.dry_run:
+            run.promised.add(dest)
+        else:
+            dest = _copy(run, scored, name, dest)
+    run.placed[key] = dest
+    return dest, not present
+
+
+def _ensure_folder(run: SortRun, name: str, folder: Path, summary: SortSummary) -> None:
+    """Create a category's missing folder (journaled, so undo removes it), saying so once."""
+    if folder.is_dir() or (run.dry_run and folder in run.noted):
+        return
+    run.noted.add(folder)
+    if run.dry_run:
+        summary.notes.append(f"The folder {folder} of '{name}' does not exist; sorting would create it.")
+        return
+    top = next(p for p in [*reversed(folder.parents), folder] if not p.exists())  # first missing one
+    op = run.catalog.journal(run.id, MKDIR, top, folder, category_id=run.category_ids.get(name))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        run.catalog.update_file_op(op.id, state=FAILED, error=files.reason(exc))
+        raise
+    run.catalog.update_file_op(op.id, state=DONE)
+    summary.notes.append(f"Created the missing folder {folder} of '{name}'.")
+
+
+def _copy(run: SortRun, scored: Scored, name: str, dest: Path) -> Path:
+    """Journal, write to a temporary name, verify, publish; returns the final path."""
+    record = scored.record
+    tmp = files.temp_path(dest.parent)
+    op = run.catalog.journal(run.id, COPY, scored.path, dest, tmp, record.id, run.category_ids.get(name),
+                             record.content_hash, record.size)
+    try:
+        files.write_temp(scored.path, tmp, record.content_hash, record.size)
+        files.crash_point("temp-written")
+        dest = _publish(tmp, dest, scored.path.name, record)
+        files.crash_point("published")
+    except (OSError, files.CopyError) as exc:
+        run.catalog.update_file_op(op.id, state=FAILED, error=files.reason(exc))
+        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+    run.catalog.update_file_op(op.id, state=DONE, dest=dest)
+    files.crash_point("copied")
+    return dest
+
+
+def _publish(tmp: Path, dest: Path, name: str, record: PhotoRecord) -> Path:
+    taken: set[Path] = set()
+    while True:
+        try:
+            files.publish(tmp, dest)
+            return dest
+        except FileExistsError:  # another program took the name just now: never replace it
+            taken.add(dest)
+            dest, _ = files.pick_name(dest.parent, name, record.content_hash, record.size, taken)
+
+
+def _remove_original(run: SortRun, record: PhotoRecord, copy: Path) -> None:
+    """--move: remove the original, only while it and its verified copy hold the same bytes."""
+    op = run.catalog.journal(run.id, REMOVE, record.path, copy, photo_id=record.id,
+                             content_hash=record.content_hash, size=record.size)
+    if not (files.has_content(copy, record.content_hash, record.size)
+            and files.has_content(record.path, record.content_hash, record.size)):
+        run.catalog.update_file_op(op.id, state=FAILED, error="changed since it was read")
+        raise files.CopyError("it changed since it was read, or its copy could not be verified")
+    files.remove_file(record.path)
+    run.catalog.update_file_op(op.id, state=DONE)
