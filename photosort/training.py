@@ -207,20 +207,38 @@ def _views_of(item: LabelledPhoto, size: int, views: int) -> np.ndarray | str:
 def stratified_folds(labels: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     """A fold number in 0..k-1 per photo, spreading every category's photos over the folds.
 
-    Multi-label aware: photos are grouped by their rarest category (or "none"), rarest groups
-    first, and each group is dealt round-robin, continuing where the previous group stopped, so
-    each fold gets its share of every category and folds stay the same size.
+    Iterative stratification for multi-label data (Sechidis, Tsoumakas & Vlahavas, 2011): the
+    category with the fewest unassigned photos goes first, each of its photos to the fold that
+    still wants most of that category; photos with no label fill the emptiest folds last.
     """
     k = max(2, k)
     rng = np.random.default_rng(seed)
-    counts = labels.sum(axis=0)
-    rarest = np.where(labels.any(axis=1), np.argmin(np.where(labels > 0, counts, np.inf), axis=1), -1)
-    fold_of = np.zeros(len(labels), dtype=np.int64)
-    position = 0
-    for group in sorted(set(rarest.tolist()), key=lambda g: counts[g] if g >= 0 else np.inf):
-        members = rng.permutation(np.flatnonzero(rarest == group))
-        fold_of[members] = (position + np.arange(len(members))) % k
-        position += len(members)
+    positive = labels > 0
+    wanted = np.outer(np.full(k, 1.0 / k), positive.sum(axis=0))  # (fold, category)
+    wanted_size = np.full(k, len(labels) / k)
+    fold_of = np.full(len(labels), -1, dtype=np.int64)
+    order = rng.permutation(len(labels))  # random tie-breaking, reproducible by seed
+
+    def assign(row: int, category: int | None) -> None:
+        want = wanted[:, category] if category is not None else wanted_size
+        best = np.flatnonzero(want == want.max())
+        best = best[wanted_size[best] == wanted_size[best].max()]
+        fold = int(rng.choice(best))
+        fold_of[row] = fold
+        wanted[fold] -= positive[row]
+        wanted_size[fold] -= 1
+
+    while True:
+        left = positive[fold_of < 0].sum(axis=0)
+        if not left.any():
+            break
+        category = int(np.argmin(np.where(left > 0, left, np.inf)))
+        for row in order:
+            if fold_of[row] < 0 and positive[row, category]:
+                assign(row, category)
+    for row in order:
+        if fold_of[row] < 0:
+            assign(row, None)
     return fold_of
 
 
@@ -317,18 +335,72 @@ def _cross_validate(examples: _Examples, fold_of, epochs, progress, should_stop,
         check_stop(should_stop)
         keras.utils.set_random_seed(seed + fold)
         train_rows, val_rows = np.flatnonzero(fold_of != fold), np.flatnonzero(fold_of == fold)
-        x = examples.embeddings[:, train_rows].reshape(-1, dim)  # every view of every training photo
-        y = np.tile(examples.labels[train_rows], (views, 1))
         head = build_head(dim, examples.labels.shape[1], name=f"head_{fold}")
-        head.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss=balanced_bce(examples.labels[train_rows]))
-        history = _fit(
-            head, x, y, examples.embeddings[0, val_rows], examples.labels[val_rows],
-            epochs, BATCH_SIZE, progress, should_stop, fold, folds, "training", PATIENCE,
+        history = fit_head(
+            head,
+            examples.embeddings[:, train_rows].reshape(-1, dim),  # every view of every training photo
+            np.tile(examples.labels[train_rows], (views, 1)),
+            examples.embeddings[0, val_rows],
+            examples.labels[val_rows],
+            balanced_bce(examples.labels[train_rows]),
+            max_epochs=epochs,
+            on_epoch=lambda epoch, logs: progress(Progress(
+                "training", fold * epochs + epoch, folds * epochs,
+                f"round {fold + 1}/{folds}, epoch {epoch}", {**logs, "fold": fold, "epoch": epoch},
+            )),
+            should_stop=should_stop,
+            seed=seed + fold,
         )
-        held_out[val_rows] = head.predict_on_batch(examples.embeddings[0, val_rows])
+        held_out[val_rows] = np.asarray(head(examples.embeddings[0, val_rows], training=False))
         heads.append(head)
         histories.append(history)
     return heads, held_out, _mean_history(histories)
+
+
+def fit_head(head, x, y, x_val, y_val, loss_fn, max_epochs=MAX_EPOCHS, patience=PATIENCE,
+             batch_size=BATCH_SIZE, on_epoch=None, should_stop=None, seed=0) -> dict[str, list[float]]:
+    """Adam on mini-batches with early stopping; the weights with the best validation loss are
+    kept. Each epoch runs as one compiled TensorFlow call: keras' fit() spends ~100x longer on
+    per-epoch bookkeeping than on this small head's arithmetic."""
+    import keras
+    import tensorflow as tf
+
+    optimizer = keras.optimizers.Adam(LEARNING_RATE)
+    optimizer.build(head.trainable_variables)
+    x, y = tf.constant(x, tf.float32), tf.constant(y, tf.float32)
+    x_val, y_val = tf.constant(x_val, tf.float32), tf.constant(y_val, tf.float32)
+    steps = max(1, math.ceil(len(x) / batch_size))
+
+    @tf.function
+    def train_epoch(order):
+        total = tf.constant(0.0)
+        for step in tf.range(steps):
+            rows = order[step * batch_size : (step + 1) * batch_size]
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(loss_fn(tf.gather(y, rows), head(tf.gather(x, rows), training=True)))
+            grads = tape.gradient(loss, head.trainable_variables)
+            optimizer.apply_gradients(zip(grads, head.trainable_variables))
+            total += loss
+        return total / steps, tf.reduce_mean(loss_fn(y_val, head(x_val, training=False)))
+
+    rng = np.random.default_rng(seed)
+    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
+    best, best_weights, since_best = np.inf, head.get_weights(), 0
+    for epoch in range(1, max_epochs + 1):
+        check_stop(should_stop)
+        loss, val_loss = (float(v) for v in train_epoch(tf.constant(rng.permutation(len(x)), tf.int32)))
+        history["loss"].append(loss)
+        history["val_loss"].append(val_loss)
+        if on_epoch:
+            on_epoch(epoch, {"loss": loss, "val_loss": val_loss})
+        if val_loss < best - 1e-4:
+            best, best_weights, since_best = val_loss, head.get_weights(), 0
+        else:
+            since_best += 1
+            if since_best >= patience:
+                break
+    head.set_weights(best_weights)
+    return history
 
 
 def _mean_history(histories: list[dict]) -> dict[str, list[float]]:
@@ -346,7 +418,12 @@ def _average_heads(heads: list, embedding_dim: int):
     import keras
 
     inputs = keras.Input((embedding_dim,), name="embedding")
-    outputs = [head(inputs) for head in heads]
+    outputs = []
+    for head in heads:
+        # a fresh, never-compiled copy: the training loss is a closure no loader could rebuild
+        fresh = build_head(embedding_dim, head.output_shape[-1], name=head.name)
+        fresh.set_weights(head.get_weights())
+        outputs.append(fresh(inputs))
     averaged = keras.layers.Average(name="scores")(outputs) if len(outputs) > 1 else outputs[0]
     return keras.Model(inputs, averaged, name="head")
 
@@ -383,7 +460,8 @@ def _fine_tune(examples: _Examples, head, backbone_name, fold_of, epochs, progre
     _fit(model, x, y, x_val, examples.labels[val_rows], epochs or FINE_TUNE_EPOCHS, 16,
          progress, should_stop, 0, 1, "fine-tuning", 2)
     scores = np.asarray(model.predict(x_val, batch_size=32, verbose=0), dtype=np.float32)
-    return model, scores, val_rows
+    # the same layers under a model that was never compiled, so it saves without the loss
+    return keras.Model(model.inputs, model.outputs, name="photosort_sorter"), scores, val_rows
 
 
 def _pixels(examples: _Examples, rows: np.ndarray, views: int) -> np.ndarray:
