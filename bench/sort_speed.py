@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sys
 import time
@@ -51,11 +52,12 @@ def photosort_side(library: str, roll: str, launched: float, batch_size: int | N
 
     options = {"batch_size": batch_size} if batch_size else {}  # else photosort's own default, as the CLI
     with Catalog(library) as catalog, common.RssSampler() as rss:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         summary = sort_folder(catalog, roll, on_progress=on_progress, **options)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     return {
         "seconds": seconds,
+        "cpu_s": cpu,
         "photos": summary.scanned,
         "first_photo_s": first[0] if first else None,
         "peak_rss_mb": common.proc_status_mb("VmHWM"),
@@ -83,12 +85,34 @@ def naive_side(library: str, paths: list[str]) -> dict:
     model = keras.Model(inputs, head(backbone(inputs)))
     model.predict(np.zeros((1, size, size, 3), "float32"), verbose=0)  # tracing is not per photo
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     for path in paths:
         img = keras.utils.load_img(path, target_size=(size, size), interpolation="bilinear")
         model.predict(np.array(img)[None].astype("float32"), verbose=0)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "photos": len(paths), "peak_rss_mb": common.proc_status_mb("VmHWM")}
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    return {"seconds": seconds, "cpu_s": cpu, "photos": len(paths), "peak_rss_mb": common.proc_status_mb("VmHWM")}
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads: on a shared machine, CPU per photo is steadier than
+    wall time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def prepare_run(library: Path, run_dir: Path) -> Path:
+    """A fresh copy of the bench library in run_dir whose category folders lie in run_dir/sorted,
+    so that nothing of an earlier run (predictions, copies, journal) is reused."""
+    from photosort.catalog import Catalog
+
+    run_library = run_dir / "library"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    common.copy_library(library, run_library)
+    with Catalog(run_library) as catalog:
+        for category in catalog.categories():
+            catalog.set_folder(category.name, run_dir / "sorted" / category.name)
+    return run_library
 
 
 def warm_page_cache(paths: list[Path]) -> bool:
@@ -141,19 +165,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_photosort:
         run_dir = common.CACHE / "runs" / f"sort_speed_{len(paths)}"
-        run_library = run_dir / "library"
-        common.copy_library(library, run_library)
-        from photosort.catalog import Catalog
-
-        with Catalog(run_library) as catalog:  # the copies go beside the run, not into the bench library
-            for category in catalog.categories():
-                catalog.set_folder(category.name, run_dir / "sorted" / category.name)
+        run_library = prepare_run(library, run_dir)
         print("photosort: sorting ...", flush=True)
         side = common.in_subprocess(photosort_side, str(run_library), str(roll.photos_dir), time.time(),
                                     args.batch_size)
         rate = side["photos"] / side["seconds"]
         summary = side["summary"]
-        print(f"photosort: {side['photos']} photos in {side['seconds']:.1f} s = {rate:.1f} photos/s; "
+        print(f"photosort: {side['photos']} photos in {side['seconds']:.1f} s = {rate:.1f} photos/s "
+              f"({side['cpu_s'] / side['photos'] * 1000:.0f} ms CPU per photo); "
               f"peak RSS {side['peak_rss_mb']:.0f} MB (RSS over the run {side['rss_quartiles_mb']} MB); "
               f"first sorted photo {side['first_photo_s']:.1f} s after launch")
         print(f"photosort: sorted {summary['sorted']}, copies {summary['copies']}, unsorted {summary['unsorted']}, "
@@ -161,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         result.update({
             "photosort_photos_per_s": round(rate, 2),
             "photosort_seconds": round(side["seconds"], 2),
+            "photosort_cpu_ms_per_photo": round(side["cpu_s"] / side["photos"] * 1000, 1),
             "peak_rss_mb": round(side["peak_rss_mb"], 1),
             "rss_quartiles_mb": side["rss_quartiles_mb"],
             "first_photo_s": round(side["first_photo_s"], 2) if side["first_photo_s"] is not None else None,
@@ -176,17 +196,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"naive: predicting {len(subset)} photos one at a time{note} ...", flush=True)
         side = common.in_subprocess(naive_side, str(library), [str(p) for p in subset])
         rate = side["photos"] / side["seconds"]
-        print(f"naive: {side['photos']} photos in {side['seconds']:.1f} s = {rate:.2f} photos/s; "
+        print(f"naive: {side['photos']} photos in {side['seconds']:.1f} s = {rate:.2f} photos/s "
+              f"({side['cpu_s'] / side['photos'] * 1000:.0f} ms CPU per photo); "
               f"peak RSS {side['peak_rss_mb']:.0f} MB")
         result.update({
             "naive_photos": side["photos"],
             "naive_photos_per_s": round(rate, 2),
+            "naive_cpu_ms_per_photo": round(side["cpu_s"] / side["photos"] * 1000, 1),
             "naive_peak_rss_mb": round(side["peak_rss_mb"], 1),
         })
 
     if "photosort_photos_per_s" in result and "naive_photos_per_s" in result:
         result["ratio"] = round(result["photosort_photos_per_s"] / result["naive_photos_per_s"], 2)
         print(f"ratio: photosort is {result['ratio']:.1f}× the naive pipeline")
+    result["load_average_after"] = os.getloadavg()[0]
     common.write_json(args.json, result)
     return 0
 
