@@ -6,7 +6,8 @@ moved in); one worker thread polls them and sorts, in batches through the same p
 ``photosort sort``, every photo whose size and modification time have stood still for
 ``settle_seconds`` (or that the platform reports closed after writing). On start, and whenever
 the folder comes back after disappearing, what arrived while nobody watched is caught up.
-Plain Python: callbacks are called from the worker thread; the GUI re-emits them as signals.
+Plain Python: callbacks come from the watcher's own threads (never the caller's); the GUI
+re-emits them as Qt signals.
 """
 
 from __future__ import annotations

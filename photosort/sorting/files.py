@@ -11,7 +11,7 @@ import shutil
 import signal
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Set as AbstractSet
 from pathlib import Path
 
 from photosort import images
@@ -63,7 +63,7 @@ def has_content(path: Path, content_hash: str, size: int) -> bool:
 
 
 def pick_name(
-    folder: Path, name: str, content_hash: str, size: int, taken: set[Path] = frozenset()
+    folder: Path, name: str, content_hash: str, size: int, taken: AbstractSet[Path] = frozenset()
 ) -> tuple[Path, bool]:
     """Where this photo goes in folder: (path, True) if a candidate name already holds the same
     bytes, else (first free candidate, False). ``taken`` holds names already promised (dry run)."""

@@ -23,13 +23,17 @@ except ImportError:  # Windows: no advisory locks here; every unfinished run cou
 
 log = logging.getLogger(__name__)
 
-# Run states. A run is "live" while its process holds its lock.
+# Run states; journal entries share DONE, FAILED and UNDONE. A run is live while its process
+# holds its lock.
 RUNNING, UNDOING = "running", "undoing"
 DONE, DRY_RUN, CANCELLED, FAILED = "done", "dry-run", "cancelled", "failed"
 INTERRUPTED, UNDONE = "interrupted", "undone"
 
 # Journal entries (FileOp.op). DECIDE marks a photo whose decision was fully carried out.
 COPY, REMOVE, RESTORE, MKDIR, DECIDE = "copy", "remove", "restore", "mkdir", "decide"
+PENDING = "pending"
+
+SORT_KINDS = ("sort", "watch")  # the runs this package makes (other kinds are not ours to recover)
 
 
 class RunLock:
@@ -83,7 +87,7 @@ def runs_with_rules(catalog: Catalog, rules: dict, move: bool) -> list[int]:
     return [
         run.id
         for run in catalog.runs()
-        if run.kind in ("sort", "watch")
+        if run.kind in SORT_KINDS
         and run.status not in (UNDONE, DRY_RUN)
         and all(run.options.get(key) == value for key, value in rules.items())
         and (run.options.get("move", False) or not move)
@@ -96,12 +100,12 @@ def recover(catalog: Catalog) -> list[str]:
     temporary files out of the category folders. Live runs (another window, a watcher) are
     left alone. Returns one note per crashed run."""
     pending: dict[int, list[FileOpRecord]] = {}
-    for op in catalog.file_ops(state="pending"):
+    for op in catalog.file_ops(state=PENDING):
         pending.setdefault(op.run_id, []).append(op)
     any_live = False
     notes = []
     for run in catalog.runs():
-        if run.status not in (RUNNING, UNDOING) and run.id not in pending:
+        if run.kind not in SORT_KINDS or (run.status not in (RUNNING, UNDOING) and run.id not in pending):
             continue
         lock = run_lock(catalog, run)
         if not lock.acquire():
@@ -109,7 +113,10 @@ def recover(catalog: Catalog) -> list[str]:
             continue
         try:
             for op in pending.get(run.id, []):
-                _finish(catalog, op)
+                try:
+                    _finish(catalog, op)
+                except (OSError, files.CopyError) as exc:  # e.g. its folder is now read-only
+                    catalog.update_file_op(op.id, state=FAILED, error=files.reason(exc))
             if run.status in (RUNNING, UNDOING):
                 catalog.finish_run(run.id, INTERRUPTED)
                 notes.append(_interrupted_note(run))
@@ -131,16 +138,16 @@ def _finish(catalog: Catalog, op: FileOpRecord) -> None:
     if op.tmp:
         op.tmp.unlink(missing_ok=True)
     if op.op in (COPY, RESTORE) and op.dest and files.has_content(op.dest, op.content_hash, op.size):
-        catalog.update_file_op(op.id, state="done")  # it was renamed into place just before the crash
+        catalog.update_file_op(op.id, state=DONE)  # it was renamed into place just before the crash
     elif op.op == COPY:
-        catalog.update_file_op(op.id, state="failed", error="interrupted; copied again")
+        catalog.update_file_op(op.id, state=FAILED, error="interrupted; copied again")
         _copy_again(catalog, op)
     elif op.op == REMOVE:
         _remove_again(catalog, op)
     elif op.op == MKDIR:
-        catalog.update_file_op(op.id, state="done" if op.dest and op.dest.is_dir() else "failed")
+        catalog.update_file_op(op.id, state=DONE if op.dest and op.dest.is_dir() else FAILED)
     else:  # a restore: the next undo of this run puts the original back
-        catalog.update_file_op(op.id, state="failed", error="interrupted")
+        catalog.update_file_op(op.id, state=FAILED, error="interrupted")
 
 
 def _copy_again(catalog: Catalog, op: FileOpRecord) -> None:
@@ -157,22 +164,22 @@ def _copy_again(catalog: Catalog, op: FileOpRecord) -> None:
         files.write_temp(op.src, tmp, op.content_hash, op.size)
         files.publish(tmp, dest)
     except (OSError, files.CopyError) as exc:
-        catalog.update_file_op(redo.id, state="failed", error=files.reason(exc))
+        catalog.update_file_op(redo.id, state=FAILED, error=files.reason(exc))
         return
-    catalog.update_file_op(redo.id, state="done")
+    catalog.update_file_op(redo.id, state=DONE)
 
 
 def _remove_again(catalog: Catalog, op: FileOpRecord) -> None:
     """A --move's removal of an original: finish it only if the verified copy is still there."""
     if not os.path.lexists(op.src):
-        catalog.update_file_op(op.id, state="done")
+        catalog.update_file_op(op.id, state=DONE)
     elif op.dest and files.has_content(op.dest, op.content_hash, op.size) and files.has_content(
         op.src, op.content_hash, op.size
     ):
         files.remove_file(op.src)
-        catalog.update_file_op(op.id, state="done")
+        catalog.update_file_op(op.id, state=DONE)
     else:
-        catalog.update_file_op(op.id, state="failed", error="original kept: its copy could not be verified")
+        catalog.update_file_op(op.id, state=FAILED, error="original kept: its copy could not be verified")
 
 
 def _sweep_temps(catalog: Catalog) -> None:

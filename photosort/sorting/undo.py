@@ -17,10 +17,9 @@ from photosort.catalog import Catalog, FileOpRecord, RunRecord
 from photosort.errors import PhotosortError
 from photosort.sorting import files
 from photosort.sorting.journal import (
-    COPY, DECIDE, DONE, DRY_RUN, FAILED, MKDIR, REMOVE, RESTORE, UNDOING, UNDONE, recover, run_lock,
+    COPY, DECIDE, DONE, DRY_RUN, FAILED, MKDIR, REMOVE, RESTORE, SORT_KINDS, UNDOING, UNDONE, recover, run_lock,
 )
 
-SORT_KINDS = ("sort", "watch")
 KEPT = "kept"  # journal state of a copy undo left in place because it was changed
 
 

@@ -58,24 +58,25 @@ def folder_files(folder: Path) -> list[Path]:
 
 def thresholds_for_two_and_none(scores: dict[int, dict[str, float]]) -> tuple[int, int, dict[str, float]]:
     """From real scores {photo id: {category: score}}, thresholds under which photo ``two``
-    reaches exactly two categories and photo ``none`` reaches none (at midpoints between them,
-    so the choice is robust), the other categories set between ``none`` and their best photo."""
+    reaches exactly two categories and photo ``none`` reaches none: midpoints between the two
+    photos' scores (the pair of photos and categories chosen to keep those gaps widest), the
+    other categories set above both. The sort re-scores cached embeddings to the same floats,
+    so any gap, however small, decides the same way every time."""
     categories = sorted(next(iter(scores.values())))
-    none = min(scores, key=lambda pid: max(scores[pid].values()))
-    margin, two, pair = max(
-        (min(scores[pid][a] - scores[none][a], scores[pid][b] - scores[none][b]), pid, (a, b))
-        for pid in scores
-        if pid != none
+    margin, two, none, pair = max(
+        (min(scores[two][a] - scores[none][a], scores[two][b] - scores[none][b]), two, none, (a, b))
+        for two in scores
+        for none in scores
         for a, b in combinations(categories, 2)
     )
-    assert margin > 0.02, f"no photo scores clearly above the weakest one in two categories: {scores}"
+    assert margin > 1e-6, f"no photo scores above another in two categories: {scores}"
     thresholds = {}
     for name in categories:
+        low = max(scores[two][name], scores[none][name])
+        high = max(s[name] for s in scores.values())
         if name in pair:
             thresholds[name] = (scores[two][name] + scores[none][name]) / 2
-        else:
-            low = max(scores[two][name], scores[none][name])
-            high = max(s[name] for s in scores.values())
+        else:  # above both photos, below the best one when another photo is better
             thresholds[name] = (low + high) / 2 if high > low else (low + 1) / 2
     return two, none, thresholds
 
