@@ -28,7 +28,7 @@ import multiprocessing
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -66,6 +66,7 @@ class Plan:
     taken_at: str  # EXIF "YYYY:MM:DD HH:MM:SS"
     make: str
     model: str
+    copy_of: int | None = None  # a variant of this photo: same pixels, another timestamp
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,23 @@ class Roll:
         return [self.root / f["file"] for f in self.files]
 
 
-def default_dir(photos: int) -> Path:
-    return CACHE / f"camera_roll_{photos}"
+def default_dir(photos: int, distinct: int | None = None) -> Path:
+    return CACHE / (f"camera_roll_{photos}" + (f"_of_{distinct}" if distinct else ""))
+
+
+def _link_renders(other: Path, settings: dict, plans: list[Plan], root: Path) -> None:
+    """Hard-link the photos a smaller roll already rendered with the same settings (the first
+    photos of a plan do not depend on its length) instead of rendering them again."""
+    try:
+        if json.loads((other / MANIFEST).read_text()).get("settings") != settings:
+            return
+    except (OSError, ValueError):
+        return
+    for plan in plans:
+        source, target = other / plan.file, root / plan.file
+        if source.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
 
 
 # -- the plan ------------------------------------------------------------------------------
@@ -111,39 +127,53 @@ def _shuffled(rng, values: list) -> list:
     return [values[i] for i in rng.permutation(len(values))]
 
 
-def make_plan(photos: int, heic_share: float, png_share: float, seed: int) -> list[Plan]:
-    """Deterministic for given arguments: exact format and orientation counts, shuffled."""
+def _file_name(index: int, fmt: str, make: str) -> str:
+    folder = f"DCIM/{100 + index // PHOTOS_PER_FOLDER}PHOTO"
+    if fmt == "png":
+        return f"{folder}/IMG_{index + 1:05d}_edit.PNG"
+    if make == "Apple":
+        return f"{folder}/IMG_{index + 1:05d}.{'HEIC' if fmt == 'heic' else 'JPG'}"
+    return f"{folder}/PXL_{index + 1:05d}.jpg"  # lower case, as Android writes it
+
+
+def make_plan(photos: int, heic_share: float, png_share: float, seed: int, distinct: int | None = None) -> list[Plan]:
+    """Deterministic for given arguments: exact format and orientation counts, shuffled. With
+    distinct, photos from that index on are variants of the first ``distinct`` (copy_of)."""
     import numpy as np
 
+    rendered = min(distinct or photos, photos)
     rng = np.random.default_rng(seed)
     sets = [_shuffled(rng, s) for s in _sources()]
-    n_png = round(photos * png_share)
-    n_heic = round(photos * heic_share)
-    formats = _shuffled(rng, ["png"] * n_png + ["heic"] * n_heic + ["jpeg"] * (photos - n_png - n_heic))
+    n_png = round(rendered * png_share)
+    n_heic = round(rendered * heic_share)
+    formats = _shuffled(rng, ["png"] * n_png + ["heic"] * n_heic + ["jpeg"] * (rendered - n_png - n_heic))
     orientations: list[int] = []
     for value, share in ORIENTATION_SHARES.items():
-        orientations += [value] * round(photos * share)
-    orientations = _shuffled(rng, orientations + [1] * (photos - len(orientations)))
+        orientations += [value] * round(rendered * share)
+    orientations = _shuffled(rng, orientations + [1] * (rendered - len(orientations)))
     start = datetime(2023, 3, 4, 8, 0, 0)
     plans = []
     for i in range(photos):
+        # a photo every few hours, as a year of a phone's life
+        taken = (start + timedelta(hours=3.7 * i, minutes=float(rng.uniform(0, 120)))).strftime("%Y:%m:%d %H:%M:%S")
+        if i >= rendered:
+            base = plans[i % rendered]
+            plans.append(replace(base, index=i, file=_file_name(i, base.format, base.make), taken_at=taken,
+                                 copy_of=base.index))
+            continue
         # the sets in turn, each going through its own shuffled photos
         source, category = sets[i % len(sets)][(i // len(sets)) % len(sets[i % len(sets)])]
         fmt = formats[i]
-        orientation = 1 if fmt == "png" else orientations[i]
-        folder = f"DCIM/{100 + i // PHOTOS_PER_FOLDER}PHOTO"
         if fmt == "heic" or (fmt == "jpeg" and i % 2 == 0):
-            make, model, name = "Apple", "iPhone 13", f"IMG_{i + 1:05d}.{'HEIC' if fmt == 'heic' else 'JPG'}"
+            make, model = "Apple", "iPhone 13"
         elif fmt == "jpeg":
-            make, model, name = "Google", "Pixel 7", f"PXL_{i + 1:05d}.jpg"  # lower case, as Android
+            make, model = "Google", "Pixel 7"
         else:
-            make, model, name = "", "", f"IMG_{i + 1:05d}_edit.PNG"
-        # a photo every few hours, as a year of a phone's life
-        taken = start + timedelta(hours=3.7 * i, minutes=float(rng.uniform(0, 120)))
+            make, model = "", ""
         plans.append(Plan(
-            index=i, file=f"{folder}/{name}", source=source, category=category, format=fmt,
-            orientation=orientation, quality=int(rng.integers(88, 93)),
-            taken_at=taken.strftime("%Y:%m:%d %H:%M:%S"), make=make, model=model,
+            index=i, file=_file_name(i, fmt, make), source=source, category=category, format=fmt,
+            orientation=1 if fmt == "png" else orientations[i], quality=int(rng.integers(88, 93)),
+            taken_at=taken, make=make, model=model,
         ))
     return plans
 
@@ -254,14 +284,56 @@ def _render_task(task: tuple[Plan, str, tuple[int, int]]) -> tuple[int, int]:
     return plan.index, render(plan, Path(root), size)
 
 
+def derive(plan: Plan, base: Plan, root: Path) -> int:
+    """Write a variant of an already rendered photo: the same bytes but for its EXIF timestamps
+    (same length, so nothing moves), so it has its own content hash and costs the same to read.
+    Returns its size in bytes."""
+    target = root / plan.file
+    if target.exists():
+        return target.stat().st_size
+    data = (root / base.file).read_bytes()
+    old, new = base.taken_at.encode(), plan.taken_at.encode()
+    if old not in data:
+        raise RuntimeError(f"{base.file} has no EXIF timestamp to change")
+    data = data.replace(old, new)
+    if plan.format == "png":
+        data = _fix_png_crcs(data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    taken = datetime.strptime(plan.taken_at, "%Y:%m:%d %H:%M:%S").timestamp()
+    os.utime(partial, (taken, taken))
+    os.replace(partial, target)
+    return len(data)
+
+
+def _fix_png_crcs(data: bytes) -> bytes:
+    """Recompute the CRC of PNG's metadata chunks (eXIf, tEXt, ...) after an in-place edit."""
+    import zlib
+
+    out, position = bytearray(data), 8
+    while position + 8 <= len(out):
+        length = int.from_bytes(out[position : position + 4], "big")
+        kind = bytes(out[position + 4 : position + 8])
+        end = position + 8 + length
+        if kind != b"IDAT":
+            out[end : end + 4] = zlib.crc32(out[position + 4 : end]).to_bytes(4, "big")
+        position = end + 4
+    return bytes(out)
+
+
 # -- building and reusing ------------------------------------------------------------------
 
 
-def _settings(photos: int, size: tuple[int, int], heic_share: float, png_share: float, seed: int) -> dict:
-    return {
+def _settings(photos: int, size: tuple[int, int], heic_share: float, png_share: float, seed: int,
+              distinct: int | None) -> dict:
+    settings = {
         "generator": GENERATOR_VERSION, "photos": photos, "size": list(size),
         "heic_share": heic_share, "png_share": png_share, "seed": seed,
     }
+    if distinct:
+        settings["distinct"] = distinct
+    return settings
 
 
 def ensure_camera_roll(
@@ -272,13 +344,16 @@ def ensure_camera_roll(
     heic_share: float = 0.10,
     png_share: float = 0.01,
     seed: int = 0,
+    distinct: int | None = None,
     log=print,
 ) -> Roll:
     """The camera roll of ``photos`` photos in ``out`` (default bench/cache/camera_roll_N),
-    built now if missing or incomplete."""
-    root = Path(out) if out else default_dir(photos)
+    built now if missing or incomplete. With distinct=M only M photos are rendered (taken from
+    the roll of M photos when it exists) and the rest are variants of them."""
+    distinct = distinct if distinct and distinct < photos else None
+    root = Path(out) if out else default_dir(photos, distinct)
     manifest_path = root / MANIFEST
-    settings = _settings(photos, size, heic_share, png_share, seed)
+    settings = _settings(photos, size, heic_share, png_share, seed, distinct)
     if manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("settings") != settings:
@@ -289,8 +364,11 @@ def ensure_camera_roll(
         if all((root / f["file"]).is_file() for f in manifest["files"]):
             return Roll(root, manifest)
 
-    plans = make_plan(photos, heic_share, png_share, seed)
-    todo = [p for p in plans if not (root / p.file).is_file()]
+    plans = make_plan(photos, heic_share, png_share, seed, distinct)
+    bases = [p for p in plans if p.copy_of is None]
+    if distinct:
+        _link_renders(default_dir(distinct), _settings(distinct, size, heic_share, png_share, seed, None), bases, root)
+    todo = [p for p in bases if not (root / p.file).is_file()]
     sizes = {p.index: (root / p.file).stat().st_size for p in plans if (root / p.file).is_file()}
     if todo:
         log(f"camera roll: rendering {len(todo)} of {photos} photos into {root} "
@@ -305,6 +383,11 @@ def ensure_camera_roll(
                     elapsed = time.monotonic() - started
                     eta = elapsed / done * (len(todo) - done)
                     log(f"  {done}/{len(todo)} photos  {done / elapsed:.2f}/s  eta {eta:.0f} s")
+    variants = [p for p in plans if p.copy_of is not None and p.index not in sizes]
+    if variants:
+        log(f"camera roll: writing {len(variants)} variants of the {len(bases)} rendered photos")
+        for plan in variants:
+            sizes[plan.index] = derive(plan, plans[plan.copy_of], root)
 
     files = [{**asdict(p), "bytes": sizes[p.index]} for p in plans]
     for entry in files:
@@ -341,6 +424,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--heic-share", type=float, default=0.10, help="share of HEIC files (default 0.10)")
     parser.add_argument("--png-share", type=float, default=0.01, help="share of PNG files (default 0.01)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--distinct", type=int, metavar="M",
+                        help="render only M photos (reusing bench/cache/camera_roll_M when there) and make the "
+                             "rest byte-level variants with other EXIF timestamps: own content hash, same "
+                             "decoding cost; a 10,000-photo roll in minutes instead of hours")
     return parser
 
 
@@ -348,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     started = time.monotonic()
     roll = ensure_camera_roll(args.photos, args.out, args.processes, args.size,
-                              args.heic_share, args.png_share, args.seed)
+                              args.heic_share, args.png_share, args.seed, args.distinct)
     manifest = roll.manifest
     print(f"camera roll: {len(manifest['files'])} photos in {roll.photos_dir} "
           f"({manifest['total_bytes'] / 1e9:.2f} GB; {manifest['formats']}), "

@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Profile photosort's sort of the camera roll with py-spy, by stage.")
     parser.add_argument("--photos", type=int, default=2000, metavar="N", help="camera roll size (default 2000)")
     parser.add_argument("--roll", type=Path, metavar="DIR", help="camera roll folder (default bench/cache/camera_roll_N)")
+    parser.add_argument("--distinct", type=int, metavar="M",
+                        help="a roll of M rendered photos and variants of them (see camera_roll.py --help)")
     parser.add_argument("--rate", type=int, default=50, help="samples per second per thread (default 50)")
     parser.add_argument("--py-spy", default=shutil.which("py-spy"), metavar="PATH", help="the py-spy program")
     parser.add_argument("--out", type=Path, metavar="DIR",
@@ -148,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.summarise:
         if not args.py_spy:
             raise SystemExit("py-spy not found: pip install py-spy, or pass --py-spy PATH")
-        roll = ensure_camera_roll(args.photos, args.roll)
+        roll = ensure_camera_roll(args.photos, args.roll, distinct=args.distinct)
         library = common.ensure_bench_library()
         sort_speed.warm_page_cache(roll.paths())
         run_dir = common.CACHE / "runs" / f"profile_sort_{args.photos}"

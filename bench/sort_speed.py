@@ -145,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--naive-photos", type=int, default=200, metavar="K",
                         help="time the naive pipeline on K photos spread over the roll (default 200; 0: skip)")
     parser.add_argument("--roll", type=Path, metavar="DIR", help="camera roll folder (default bench/cache/camera_roll_N)")
+    parser.add_argument("--distinct", type=int, metavar="M",
+                        help="a roll of M rendered photos and variants of them (see camera_roll.py --help)")
     parser.add_argument("--batch-size", type=int, help="photosort's batch size (default: photosort's own)")
     parser.add_argument("--skip-photosort", action="store_true", help="time the naive pipeline only")
     parser.add_argument("--keep", action="store_true", help="keep the sorted copies and the run's library")
@@ -154,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    roll = ensure_camera_roll(args.photos, args.roll)
+    roll = ensure_camera_roll(args.photos, args.roll, distinct=args.distinct)
     paths = roll.paths()
     library = common.ensure_bench_library()
     cached = warm_page_cache(paths)

@@ -86,6 +86,21 @@ def test_camera_roll_of_three_tiny_photos(datasets_dir, tmp_path):
         camera_roll.ensure_camera_roll(3, tmp_path / "roll", processes=1, size=(64, 48))
 
 
+def test_a_large_roll_can_reuse_renders_as_variants(datasets_dir, tmp_path):
+    import hashlib
+
+    roll = camera_roll.ensure_camera_roll(
+        6, tmp_path / "roll", processes=1, size=(64, 48), heic_share=0.34, png_share=0.34, distinct=3, log=print
+    )
+    assert [f["copy_of"] for f in roll.files] == [None, None, None, 0, 1, 2]
+    assert len({hashlib.sha256(p.read_bytes()).hexdigest() for p in roll.paths()}) == 6
+    camera_roll._register_heif()
+    for entry, path in zip(roll.files[3:], roll.paths()[3:]):
+        with Image.open(path) as img:
+            img.load()  # still a valid file (PNG checksums redone)
+            assert img.getexif().get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] == entry["taken_at"]
+
+
 @pytest.mark.parametrize("fmt", ["jpeg", "heic"])
 @pytest.mark.parametrize("orientation", [1, 3, 6, 8])
 def test_turned_photos_are_upright_once_their_orientation_is_applied(datasets_dir, tmp_path, fmt, orientation):
