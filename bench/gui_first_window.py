@@ -4,7 +4,8 @@ Run by startup.py in a fresh process (offscreen Qt). Before photosort.gui.app is
 QApplication is replaced by a subclass that watches every event: at the first Expose of a
 top-level window (the platform has mapped it and asks it to paint) it prints one JSON line —
 seconds since PHOTOSORT_BENCH_LAUNCHED (the launcher's time.time() just before starting this
-process) and whether TensorFlow was imported by then — and ends the process at once.
+process), the process's CPU time so far, and whether TensorFlow was imported by then — and
+ends the process at once.
 
     QT_QPA_PLATFORM=offscreen PHOTOSORT_BENCH_LAUNCHED=$(date +%s.%N) python bench/gui_first_window.py
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 
@@ -36,8 +38,10 @@ def _watch_for_first_window() -> None:
         def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
             # Expose goes to the QWindow behind each top-level widget once it is on screen
             if event.type() == QEvent.Type.Expose and isinstance(watched, QWindow) and watched.isExposed():
+                usage = resource.getrusage(resource.RUSAGE_SELF)
                 _report(
                     shown_s=time.time() - LAUNCHED,
+                    cpu_s=usage.ru_utime + usage.ru_stime,  # all threads, since this process began
                     window=watched.title() or watched.objectName(),
                     tensorflow_loaded="tensorflow" in sys.modules,
                 )
