@@ -2,7 +2,10 @@
 fallback, and plain keras Model.predict, on random 0..255 images in batches.
 
     python bench/embed_speed.py [--backbone efficientnet_lite0] [--images 256] [--batch 32]
-                                [--json OUT]
+                                [--repeats 3] [--json OUT]
+
+Each path is timed `repeats` times and the best pass is reported: on a shared machine the
+best pass is the one least disturbed by other work.
 """
 
 from __future__ import annotations
@@ -28,16 +31,19 @@ from photosort.backbones import (  # noqa: E402  (after the sys.path line)
 
 
 def photos_per_second(
-    embed: Callable[[np.ndarray], np.ndarray], images: np.ndarray, batch: int
+    embed: Callable[[np.ndarray], np.ndarray], images: np.ndarray, batch: int, repeats: int
 ) -> float:
     embed(images[:batch])  # warm-up: tracing, interpreter allocation, caches
-    start = time.perf_counter()
-    for i in range(0, len(images), batch):
-        embed(images[i : i + batch])
-    return len(images) / (time.perf_counter() - start)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for i in range(0, len(images), batch):
+            embed(images[i : i + batch])
+        best = min(best, time.perf_counter() - start)
+    return len(images) / best
 
 
-def measure(backbone: str, count: int, batch: int) -> dict[str, float]:
+def measure(backbone: str, count: int, batch: int, repeats: int) -> dict[str, float]:
     tflite = get_embedder(backbone)
     side = tflite.input_size
     images = np.random.default_rng(0).integers(0, 256, (count, side, side, 3), dtype=np.uint8)
@@ -47,11 +53,12 @@ def measure(backbone: str, count: int, batch: int) -> dict[str, float]:
     def predict(x: np.ndarray) -> np.ndarray:
         return model.predict(x.astype(np.float32), batch_size=batch, verbose=0)
 
-    return {
-        f"Embedder ({tflite.backend})": photos_per_second(tflite.embed, images, batch),
-        f"Embedder ({graph.backend})": photos_per_second(graph.embed, images, batch),
-        "keras Model.predict": photos_per_second(predict, images, batch),
+    paths = {
+        f"Embedder ({tflite.backend})": tflite.embed,
+        f"Embedder ({graph.backend})": graph.embed,
+        "keras Model.predict": predict,
     }
+    return {path: photos_per_second(run, images, batch, repeats) for path, run in paths.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -59,17 +66,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backbone", default=DEFAULT_BACKBONE)
     parser.add_argument("--images", type=int, default=256)
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=3, help="timed passes; the best counts")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
 
-    results = measure(args.backbone, args.images, args.batch)
+    results = measure(args.backbone, args.images, args.batch, args.repeats)
     print(f"{args.backbone}: {args.images} images, batches of {args.batch}, {os.cpu_count()} CPUs")
     for path, speed in results.items():
         print(f"  {path:<28} {speed:8.1f} photos/s")
     if args.json:
         report = {
             "backbone": args.backbone, "images": args.images, "batch": args.batch,
-            "cpus": os.cpu_count(), "photos_per_second": results,
+            "repeats": args.repeats, "cpus": os.cpu_count(),
+            "load_average_1min": os.getloadavg()[0], "photos_per_second": results,
         }
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
 
