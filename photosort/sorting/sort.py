@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,21 +148,36 @@ def sort_paths(
 ) -> SortSummary:
     """Sort these photos under run's rules, in batches; on_placed hears about each photo as
     soon as its copies are made. Unreadable photos and failed copies are reported in the
-    summary, never raised; Cancelled is raised if should_stop() turns True."""
+    summary, never raised; Cancelled is raised if should_stop() turns True. on_placed and
+    on_progress are called from the copying thread."""
     started = time.monotonic()
     paths = [Path(p).absolute() for p in paths]
     summary = SortSummary(run_id=run.id, dry_run=run.dry_run, scanned=len(paths))
     todo = _needing_sort(run, paths, summary)
     done = len(paths) - len(todo)
-    with closing(predict_paths(catalog, sorter, todo, batch_size=batch_size, should_stop=should_stop)) as batches:
+
+    def place(batch: list[Scored]) -> None:
+        nonlocal done
+        _sort_batch(run, batch, summary, should_stop, on_placed)
+        done += len(batch)
+        summary.seconds = time.monotonic() - started
+        if on_progress:
+            rate = done / summary.seconds if summary.seconds else 0.0
+            on_progress(Progress("sorting", done, len(paths), batch[-1].path.name, {"photos_per_s": rate}))
+
+    with (
+        closing(predict_paths(catalog, sorter, todo, batch_size=batch_size, should_stop=should_stop)) as batches,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="photosort-copy") as copier,
+    ):
+        placing: Future | None = None
         for batch in batches:
             summary.batches += 1
-            _sort_batch(run, batch, summary, should_stop, on_placed)
-            done += len(batch)
-            summary.seconds = time.monotonic() - started
-            if on_progress:
-                rate = done / summary.seconds if summary.seconds else 0.0
-                on_progress(Progress("sorting", done, len(paths), batch[-1].path.name, {"photos_per_s": rate}))
+            if placing is not None:
+                placing.result()  # one batch of copies at a time, in order
+            # this batch's copies overlap with the network scoring the next one
+            placing = copier.submit(place, batch)
+        if placing is not None:
+            placing.result()
     summary.seconds = time.monotonic() - started
     return summary
 
