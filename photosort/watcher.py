@@ -239,8 +239,8 @@ class FolderWatcher:
         return not any(path.is_relative_to(folder) for folder in self._excluded())
 
     def _excluded(self) -> list[Path]:
-        """Category folders (where our own copies land, should they be inside)."""
-        return list(self._run.folders.values())
+        """Category folders inside the watched one (our own copies land there)."""
+        return [f for f in self._run.folders.values() if f != self.folder and f.is_relative_to(self.folder)]
 
     def _settled(self) -> list[Path]:
         """Take the photos that are completely written: closed by their writer, or unchanged

@@ -22,9 +22,11 @@ from helpers.sorting import (
 )
 
 from photosort.catalog import Catalog
-from photosort.errors import NoModelError
+from photosort.errors import NoModelError, PhotosortError
 from photosort.predictor import Sorter
-from photosort.sorting import SortRun, choose_folders, files, history, recover, sort_folder, sort_paths, undo_run
+from photosort.sorting import (
+    SortRun, choose_folders, files, history, last_undoable_run, recover, sort_folder, sort_paths, undo_run,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -332,6 +334,9 @@ def test_recovery_finishes_a_dead_runs_copy_and_leaves_a_live_run_alone(catalog,
 
     assert recover(catalog) == []  # the run is alive: its files are not touched
     assert tmp.exists() and stray.exists() and catalog.file_ops(live.id)[0].state == "pending"
+    with pytest.raises(PhotosortError, match=rf"^Run {live.id} is still in progress; stop it before undoing it\.$"):
+        undo_run(catalog, live.id)
+    assert last_undoable_run(catalog) is None
 
     live._lock.release()  # what the kernel does when the process dies (kill -9)
     notes = recover(catalog)

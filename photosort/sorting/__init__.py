@@ -8,7 +8,7 @@ recovery), ``undo`` (undo and history).
 from photosort.sorting.files import CopyError
 from photosort.sorting.journal import recover
 from photosort.sorting.sort import Placement, SortRun, SortSummary, choose_folders, sort_folder, sort_paths
-from photosort.sorting.undo import RunInfo, UndoSummary, history, undo_run
+from photosort.sorting.undo import RunInfo, UndoSummary, history, last_undoable_run, undo_run
 
 __all__ = [
     "CopyError",
@@ -19,6 +19,7 @@ __all__ = [
     "UndoSummary",
     "choose_folders",
     "history",
+    "last_undoable_run",
     "recover",
     "sort_folder",
     "sort_paths",

@@ -114,7 +114,7 @@ class SortRun:
         self.folders = {name: Path(folder) for name, folder in self.rules["folders"].items()}
         self.category_ids = {c.name: c.id for c in catalog.categories()}
         self._lock = RunLock(catalog)
-        self._lock.acquire()
+        self._lock.acquire()  # a fresh lock: always free
         options = {**self.rules, "dry_run": dry_run, "move": self.move, "lock": self._lock.token}
         self.record = catalog.start_run(kind, source, sorter.version.id, options)
         self._decided_by = runs_with_rules(catalog, self.rules, self.move)  # this run included
@@ -195,7 +195,7 @@ def sort_folder(
     skipped) into the category folders. Raises NoModelError before any training."""
     source = Path(source).expanduser().absolute()
     if not source.is_dir():
-        raise PhotosortError(f"{source} is not a folder.")
+        raise PhotosortError(f"{source} is not a folder." if source.exists() else f"There is no folder {source}.")
     sorter = Sorter.load(catalog)
     notes = [] if dry_run else recover(catalog)  # a dry run touches no folder, not even to clean up
     run = SortRun(catalog, sorter, source, dry_run=dry_run, move=move)

@@ -17,7 +17,8 @@ from photosort.catalog import Catalog, FileOpRecord, RunRecord
 from photosort.errors import PhotosortError
 from photosort.sorting import files
 from photosort.sorting.journal import (
-    COPY, DECIDE, DONE, DRY_RUN, FAILED, MKDIR, REMOVE, RESTORE, SORT_KINDS, UNDOING, UNDONE, recover, run_lock,
+    COPY, DECIDE, DONE, DRY_RUN, FAILED, MKDIR, REMOVE, RESTORE, RUNNING, SORT_KINDS, UNDOING, UNDONE, recover,
+    run_lock,
 )
 
 KEPT = "kept"  # journal state of a copy undo left in place because it was changed
@@ -119,12 +120,22 @@ def undo_run(catalog: Catalog, run_id: int | None = None) -> UndoSummary:
     return summary
 
 
+def last_undoable_run(catalog: Catalog) -> RunRecord | None:
+    """The run ``undo`` takes back by default: the latest finished sort or watch that changed
+    any file (a re-run that copied nothing, or a watcher still running, is passed over)."""
+    for run in reversed(catalog.runs()):
+        if (run.kind in SORT_KINDS and run.status not in (UNDONE, DRY_RUN, RUNNING, UNDOING)
+                and _changed_files(catalog, run)):
+            return run
+    return None
+
+
 def _run_to_undo(catalog: Catalog, run_id: int | None) -> RunRecord:
-    if run_id is None:  # the latest run that changed any file (a re-run that copied nothing is skipped)
-        for run in reversed(catalog.runs()):
-            if run.kind in SORT_KINDS and run.status not in (UNDONE, DRY_RUN) and _changed_files(catalog, run):
-                return run
-        raise PhotosortError("There is no sort to undo.")
+    if run_id is None:
+        run = last_undoable_run(catalog)
+        if run is None:
+            raise PhotosortError("There is no sort to undo.")
+        return run
     run = catalog.run(run_id)
     if run is None or run.kind not in SORT_KINDS:
         raise PhotosortError(f"There is no sort run {run_id}; 'photosort history' lists them.")
