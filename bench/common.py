@@ -108,10 +108,20 @@ class RssSampler:
         return [round(values[min(len(values) - 1, int(len(values) * q) - 1)], 1) for q in (0.25, 0.5, 0.75, 1.0)]
 
 
+def photosort_version() -> str:
+    """The commit measured, with "-dirty" when photosort's code differs from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + ("-dirty" if git("status", "--porcelain", "photosort") else "")
+
+
 def write_json(path: str | Path | None, data: dict) -> None:
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(data, indent=2) + "\n")
+        Path(path).write_text(json.dumps({**data, "photosort_version": photosort_version()}, indent=2) + "\n")
         print(f"wrote {path}")
 
 
