@@ -1,0 +1,157 @@
+"""The main window: lays out the panels and the menus, nothing else.
+
+Categories on the left; on the right, one tab per step (examples → train → thresholds → sort
+→ watch → review) under an inline message banner.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photosort import __version__
+from photosort.gui import resources, workers
+from photosort.gui.banner import Banner
+from photosort.gui.categories_panel import CategoriesPanel
+from photosort.gui.example_grid import ExamplesPanel
+from photosort.gui.library import Library
+from photosort.gui.preferences import Preferences
+from photosort.gui.review_panel import ReviewPanel
+from photosort.gui.sort_panel import SortPanel
+from photosort.gui.thresholds_panel import ThresholdsPanel
+from photosort.gui.thumbnails import shared_loader
+from photosort.gui.training_panel import TrainingPanel
+from photosort.gui.watch_panel import WatchPanel
+from photosort.gui.widgets import short_path
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, library: Library, preferences: Preferences):
+        super().__init__()
+        self.library = library
+        self.preferences = preferences
+        self.setWindowTitle("photosort")
+        self.setWindowIcon(resources.app_icon())
+        self.banner = Banner()
+        self.categories = CategoriesPanel(library)
+        self.examples = ExamplesPanel(library)
+        self.training = TrainingPanel(library, preferences.backbone())
+        self.thresholds = ThresholdsPanel(library, preferences)
+        self.sorting = SortPanel(library, preferences)
+        self.watching = WatchPanel(library, preferences)
+        self.review = ReviewPanel(library)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.tabs.setDocumentMode(True)
+        for panel, title in ((self.examples, "Examples"), (self.training, "Train"), (self.thresholds, "Thresholds"),
+                             (self.sorting, "Sort"), (self.watching, "Watch"), (self.review, "Review")):
+            self.tabs.addTab(panel, title)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(6, 0, 0, 0)
+        right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.tabs, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.categories)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([270, 900])
+        split.setChildrenCollapsible(False)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(12, 10, 12, 6)
+        layout.addWidget(split)
+        self.setCentralWidget(central)
+        self.library_label = QLabel("Opening library…")
+        self.statusBar().addPermanentWidget(self.library_label)
+        self._build_menus()
+        library.message.connect(self.banner.show_message)
+        library.opened.connect(self._on_opened)
+        if not preferences.restore_window(self):
+            self.resize(1180, 760)
+
+    def _on_opened(self) -> None:
+        self.preferences.set_library(self.library.path)
+        self.library_label.setText(f"Library: {short_path(self.library.path)}")
+        self.setWindowTitle(f"photosort — {self.library.path.name}")
+
+    # -- menus -----------------------------------------------------------------------------
+
+    def _action(self, menu, text: str, slot, shortcut: str | QKeySequence.StandardKey | None = None,
+                tab: QWidget | None = None) -> QAction:
+        def run() -> None:
+            if tab is not None:
+                self.tabs.setCurrentWidget(tab)
+            slot()
+
+        action = menu.addAction(text)
+        action.triggered.connect(run)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Open library…", self.open_library_dialog, "Ctrl+Shift+O")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        cats = bar.addMenu("&Categories")
+        self._action(cats, "&New category…", self.categories.new_category, QKeySequence.StandardKey.New)
+        self._action(cats, "&Add example photos…", self.categories.add_photos_dialog, QKeySequence.StandardKey.Open,
+                     self.examples)
+        self._action(cats, "&Rename…", self.categories.rename_current, "F2")
+        self._action(cats, "Change &folder…", self.categories.choose_folder)
+        self._action(cats, "Re&move", self.categories.remove_current)
+        sorter = bar.addMenu("&Sorter")
+        self._action(sorter, "&Train my sorter", self.training.start_training, "Ctrl+T", self.training)
+        self._action(sorter, "&Cancel training", self.training.cancel, "Esc")
+        sort = bar.addMenu("S&ort")
+        self._action(sort, "Choose &camera roll…", self.sorting.roll.choose, None, self.sorting)
+        self._action(sort, "&Preview", self.sorting.preview, "Ctrl+P", self.sorting)
+        self._action(sort, "&Sort now", self.sorting.sort_now, "Ctrl+R", self.sorting)
+        self._action(sort, "&Undo last sort", self.sorting.undo, "Ctrl+U", self.sorting)
+        sort.addSeparator()
+        watch = self._action(sort, "&Watch folder", self.watching.toggle.toggle, "Ctrl+Shift+W", self.watching)
+        watch.setCheckable(True)
+        self.watching.toggle.toggled.connect(watch.setChecked)
+        view = bar.addMenu("&View")
+        for index in range(self.tabs.count()):
+            self._action(view, self.tabs.tabText(index), lambda i=index: self.tabs.setCurrentIndex(i),
+                         f"Ctrl+{index + 1}")
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About photosort", self.about)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def open_library_dialog(self) -> None:
+        start = str(self.library.path or Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Open or create a photosort library", start)
+        if folder and not self.training.is_training():
+            self.library.open(Path(folder))
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About photosort",
+                          f"<h3>photosort {__version__}</h3><p>Teach it your photo categories from examples, "
+                          "and it files your camera roll into your folders.</p>")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.preferences.save_window(self)
+        self.thresholds.save()
+        self.watching.shutdown()
+        workers.stop_all()
+        shared_loader().shutdown()
+        self.library.close()
+        super().closeEvent(event)

@@ -1,0 +1,238 @@
+"""Sort the camera roll: preview (a dry run) of how many photos go where, "Sort now" with
+progress, photos per second and Cancel, a summary at the end, and "Undo last sort"."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photosort.gui import tasks
+from photosort.gui.library import Library
+from photosort.gui.preferences import CAMERA_ROLL, Preferences
+from photosort.gui.widgets import FolderField, fit_rows, heading, hint, short_path
+from photosort.gui.workers import Worker
+from photosort.progress import Progress
+
+COLUMNS = ("Category", "Folder", "Photos", "New copies")
+UNDOABLE_KINDS = ("sort", "watch")
+NOT_UNDOABLE = ("undone", "dry-run", "running", "undoing")
+
+
+def _plural(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+class SortPanel(QWidget):
+    sortFinished = Signal(object)  # SortSummary (a dry run's too)
+    undoFinished = Signal(object)  # UndoSummary
+
+    def __init__(self, library: Library, preferences: Preferences):
+        super().__init__()
+        self.library = library
+        self.preferences = preferences
+        self.worker: Worker | None = None
+        self.roll = FolderField("Camera roll:", "Camera roll folder")
+        self.roll.changed.connect(self._on_roll_chosen)
+        self.preview_button = QPushButton("Preview")
+        self.preview_button.setObjectName("previewButton")
+        self.preview_button.setToolTip("See how many photos would go where, without copying anything")
+        self.preview_button.clicked.connect(self.preview)
+        self.sort_button = QPushButton("Sort now")
+        self.sort_button.setObjectName("sortButton")
+        self.sort_button.setProperty("role", "primary")
+        self.sort_button.clicked.connect(self.sort_now)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("sortCancelButton")
+        self.cancel_button.clicked.connect(lambda: self.worker and self.worker.cancel())
+        self.undo_button = QPushButton("Undo last sort")
+        self.undo_button.setObjectName("undoButton")
+        self.undo_button.clicked.connect(self.undo)
+        buttons = QHBoxLayout()
+        for button in (self.preview_button, self.sort_button, self.cancel_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.undo_button)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("sortProgress")
+        self.progress.setTextVisible(False)
+        self.progress.hide()  # shown while a job runs
+        self.speed = QLabel()
+        self.speed.setObjectName("sortSpeed")
+        self.title = heading("")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("sortTable")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        fit_rows(self.table)
+        self.summary = QLabel()
+        self.summary.setObjectName("sortSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.roll)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.speed)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+        layout.addWidget(hint("Photos are copied into each folder whose threshold they reach; "
+                              "the originals stay where they are."))
+        library.opened.connect(self._on_opened)
+        library.cameraRollChanged.connect(lambda folder: self.roll.set_folder(folder, emit=False))
+        library.sortsChanged.connect(self._update_buttons)
+        library.modelChanged.connect(self._update_buttons)
+        self._update_buttons()
+
+    def _on_opened(self) -> None:
+        self.roll.set_folder(self.library.camera_roll, emit=False)
+        self._update_buttons()
+
+    def _on_roll_chosen(self, folder: str) -> None:
+        self.preferences.set_folder(CAMERA_ROLL, folder)
+        self.library.set_camera_roll(folder)
+        self._update_buttons()
+
+    def last_undoable_run(self):
+        if not self.library.is_open():
+            return None
+        runs = [r for r in self.library.catalog.runs() if r.kind in UNDOABLE_KINDS and r.status not in NOT_UNDOABLE]
+        return runs[-1] if runs else None
+
+    def _update_buttons(self) -> None:
+        idle = self.worker is None and self.library.is_open()
+        ready = idle and bool(self.library.camera_roll)
+        self.preview_button.setEnabled(ready)
+        self.sort_button.setEnabled(ready)
+        self.cancel_button.setEnabled(self.worker is not None)
+        last = self.last_undoable_run() if idle else None
+        self.undo_button.setEnabled(last is not None)
+        self.undo_button.setToolTip(
+            f"Remove the {_plural(last.summary.get('copies', 0), 'copy', 'copies')} made by the "
+            f"sort of {short_path(last.source)}" if last else "Nothing to undo"
+        )
+
+    # -- running ---------------------------------------------------------------------------
+
+    def preview(self) -> None:
+        self._start(dry_run=True)
+
+    def sort_now(self) -> None:
+        self._start(dry_run=False)
+
+    def _start(self, dry_run: bool) -> None:
+        if self.worker is not None or not self.library.camera_roll:
+            return
+        catalog, folder = self.library.catalog, self.library.camera_roll
+        self.worker = Worker(
+            lambda progress, stop: tasks.sort_camera_roll(catalog, folder, dry_run, progress, stop),
+            name="preview" if dry_run else "sort",
+        )
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_sorted)
+        self.worker.failed.connect(lambda text: self.library.message.emit("error", text))
+        self.worker.cancelled.connect(lambda: self.speed.setText("Cancelled: the photos copied so far stay sorted."))
+        self.worker.ended.connect(self._on_ended)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.speed.setText("Starting…")
+        self.worker.start()
+        self._update_buttons()
+
+    def _on_progress(self, p: Progress) -> None:
+        if p.total:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(p.done)
+            rate = p.metrics.get("photos_per_s")
+            self.speed.setText(f"{p.done} of {_plural(p.total, 'photo')}" + (f" · {rate:.1f} photos/s" if rate else ""))
+        else:
+            self.speed.setText(p.message or p.stage)
+
+    def _on_sorted(self, summary) -> None:
+        self._show_summary(summary)
+        if not summary.dry_run:
+            self.library.sortsChanged.emit()
+            self.library.message.emit("error" if summary.errors else "ok", self.summary.text())
+        self.sortFinished.emit(summary)
+
+    def _on_ended(self) -> None:
+        self.worker = None
+        self.progress.hide()
+        self._update_buttons()
+
+    def _show_summary(self, summary) -> None:
+        self.title.setText("Preview — nothing copied yet" if summary.dry_run else "Last sort")
+        new = {}
+        for placement in summary.placements:
+            for name in placement.copied:
+                new[name] = new.get(name, 0) + 1
+        folders = {c.name: str(c.folder) for c in self.library.categories}
+        self.table.setRowCount(0)
+        for name in sorted(set(summary.per_category) | set(folders)):
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            cells = (name, short_path(folders.get(name, "")), str(summary.per_category.get(name, 0)),
+                     str(new.get(name, 0)))
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+        fit_rows(self.table)
+        verb = "would make" if summary.dry_run else "made"
+        parts = [f"{_plural(summary.scanned, 'photo')} looked at in {summary.seconds:.1f} s "
+                 f"({summary.photos_per_s:.1f} photos/s)",
+                 f"{summary.sorted} sorted: {verb} {_plural(summary.copies, 'new copy', 'new copies')}"]
+        if summary.unsorted:
+            parts.append(f"{summary.unsorted} matched no category and stay where they are")
+        if summary.already_sorted:
+            parts.append(f"{summary.already_sorted} already sorted before")
+        problems = summary.skipped + summary.errors
+        if problems:
+            shown = "; ".join(f"{p.name}: {why}" for p, why in problems[:3])
+            parts.append(f"{len(problems)} problem(s) — {shown}")
+        self.summary.setText("\n".join([". ".join(parts) + "."] + summary.notes))
+
+    # -- undo ------------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        if self.worker is not None or self.last_undoable_run() is None:
+            return
+        catalog = self.library.catalog
+        self.worker = Worker(lambda progress, stop: tasks.undo_last_sort(catalog, progress, stop), name="undo")
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_undone)
+        self.worker.failed.connect(lambda text: self.library.message.emit("error", text))
+        self.worker.ended.connect(self._on_ended)
+        self.worker.start()
+        self._update_buttons()
+
+    def _on_undone(self, summary) -> None:
+        text = f"Undone: removed {_plural(summary.removed, 'copy', 'copies')}"
+        if summary.restored:
+            text += f", put back {_plural(summary.restored, 'original')}"
+        if summary.kept:
+            text += f"; kept {len(summary.kept)} changed since the sort"
+        if summary.errors:
+            text += f"; {len(summary.errors)} could not be removed ({summary.errors[0][1]})"
+        self.speed.setText(text + ".")
+        self.library.sortsChanged.emit()
+        self.library.message.emit("error" if summary.errors else "ok", text + ".")
+        self.undoFinished.emit(summary)

@@ -1,0 +1,289 @@
+"""One threshold slider per category, with live feedback and no retraining.
+
+As a slider moves: how many camera-roll photos would go to the folder (the roll is scored
+once in a worker, then counted in memory), precision and recall at that threshold on the
+held-out examples (training recorded their scores), and a strip of the photos nearest the
+threshold. "Best F1" puts the slider back where training put it. Thresholds are saved to the
+library a moment after a slider stops moving.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photosort.gui import tasks
+from photosort.gui.library import Library
+from photosort.gui.nearest_strip import NearestStrip
+from photosort.gui.preferences import CAMERA_ROLL, Preferences
+from photosort.gui.widgets import FolderField, heading, hint
+from photosort.gui.workers import Worker
+
+STEPS = 1000  # slider resolution: thresholds to 0.001
+SAVE_DELAY_MS = 400
+ROWS_MAX_HEIGHT = 420
+
+
+def slider_name(category: str) -> str:
+    return f"thresholdSlider_{category}"
+
+
+class _Row:
+    """The widgets of one category's line."""
+
+    def __init__(self, panel: ThresholdsPanel, name: str, threshold: float):
+        self.name = name
+        self.label = QLabel(f"<b>{name}</b>")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName(slider_name(name))
+        self.slider.setRange(0, STEPS)
+        self.slider.setPageStep(STEPS // 20)
+        self.slider.setValue(round(threshold * STEPS))
+        self.slider.setMinimumWidth(160)
+        self.value = QLabel()
+        self.count = QLabel()
+        self.count.setObjectName(f"thresholdCount_{name}")
+        self.stats = QLabel()
+        self.stats.setObjectName(f"thresholdStats_{name}")
+        self.best = QPushButton("Best F1")
+        self.best.setObjectName(f"bestF1Button_{name}")
+        self.best.setToolTip("Put the threshold back where training found the best F1")
+        self.slider.valueChanged.connect(lambda _: panel.on_slider_moved(name))
+        self.best.clicked.connect(lambda: panel.reset_to_best(name))
+
+    def threshold(self) -> float:
+        return self.slider.value() / STEPS
+
+    def widgets(self) -> tuple[QWidget, ...]:
+        return self.label, self.slider, self.value, self.count, self.stats, self.best
+
+
+class ThresholdsPanel(QWidget):
+    def __init__(self, library: Library, preferences: Preferences):
+        super().__init__()
+        self.library = library
+        self.preferences = preferences
+        self.rows: dict[str, _Row] = {}
+        self.focus = ""  # the category whose nearest photos the strip shows
+        self.worker: Worker | None = None
+        self._scoring = ""  # the folder being scored
+        self._unsaved: set[str] = set()
+        self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save)
+        self.roll = FolderField("Count photos in:", "Camera roll folder", "choose your camera roll to see counts")
+        self.roll.changed.connect(self._on_roll_chosen)
+        self.status = QLabel()
+        self.status.setObjectName("rollStatus")
+        self.status.setProperty("role", "hint")
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(14)
+        self.grid.setVerticalSpacing(10)
+        self.grid.setColumnStretch(1, 1)
+        self._rows_holder = QWidget()
+        holder_layout = QVBoxLayout(self._rows_holder)
+        holder_layout.setContentsMargins(0, 8, 0, 8)
+        holder_layout.addLayout(self.grid)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self._rows_holder)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.strip_title = heading("")
+        self.strip = NearestStrip()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.roll)
+        layout.addWidget(self.status)
+        layout.addWidget(self.scroll)
+        layout.addSpacing(8)
+        layout.addWidget(self.strip_title)
+        layout.addWidget(self.strip)
+        layout.addStretch(1)
+        layout.addWidget(hint("Higher threshold: fewer photos, fewer mistakes. Lower: more photos, more mistakes. "
+                              "Precision and recall are measured on held-out example photos."))
+        library.opened.connect(self._on_opened)
+        library.categoriesChanged.connect(self.rebuild)
+        library.modelChanged.connect(self._on_model_changed)
+        library.rollScoresChanged.connect(self.update_all)
+        library.cameraRollChanged.connect(lambda folder: self.roll.set_folder(folder, emit=False))
+        library.currentCategoryChanged.connect(self._focus)
+
+    # -- building --------------------------------------------------------------------------
+
+    def _on_opened(self) -> None:
+        folder = self.preferences.folder(CAMERA_ROLL)
+        if folder:
+            self.library.set_camera_roll(folder)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """One row per category; rebuilt only when the set of categories changes."""
+        names = self.library.category_names()
+        if names == list(self.rows) and all(self._threshold_of(n) == r.threshold() for n, r in self.rows.items()):
+            return self.update_all()
+        for row in self.rows.values():
+            for widget in row.widgets():
+                widget.deleteLater()
+        self.rows = {}
+        for i, record in enumerate(self.library.categories):
+            row = _Row(self, record.name, record.threshold)
+            for column, widget in enumerate(row.widgets()):
+                self.grid.addWidget(widget, i, column)
+            self.rows[record.name] = row
+        # as tall as its rows, up to a limit past which it scrolls
+        self.scroll.setFixedHeight(min(self._rows_holder.sizeHint().height() + 4, ROWS_MAX_HEIGHT))
+        self._focus(self.library.current_category)
+        self.update_all()
+
+    def _threshold_of(self, name: str) -> float:
+        record = self.library.category(name)
+        return round(record.threshold * STEPS) / STEPS if record else 0.5
+
+    def _on_model_changed(self) -> None:
+        self.rebuild()
+        self.ensure_scores()
+
+    # -- live feedback ---------------------------------------------------------------------
+
+    def on_slider_moved(self, name: str) -> None:
+        self._unsaved.add(name)
+        self._save_timer.start()
+        self.focus = name
+        self.update_row(name)
+        self.update_strip()
+
+    def update_all(self) -> None:
+        for name in self.rows:
+            self.update_row(name)
+        self._update_status()
+        self.update_strip()
+
+    def update_row(self, name: str) -> None:
+        row = self.rows[name]
+        t = row.threshold()
+        row.value.setText(f"{t:.2f}")
+        row.count.setText(self._count_text(name, t))
+        trained = self.library.trained_metrics(name)
+        row.best.setEnabled(trained is not None)
+        precision_recall = self._held_out(name, t)
+        if precision_recall is None:
+            row.stats.setText("train to see precision and recall")
+        else:
+            row.stats.setText(f"precision {precision_recall[0]:.2f} · recall {precision_recall[1]:.2f}")
+
+    def _count_text(self, name: str, t: float) -> str:
+        scores = self.library.roll_scores
+        column = scores.column(name) if scores else None
+        if column is None:
+            return "→ — photos"
+        return f"→ {int((column >= t).sum())} of {len(column)} photos"
+
+    def _held_out(self, name: str, t: float) -> tuple[float, float] | None:
+        import numpy as np  # not at the top: it would delay the window's first paint
+
+        from photosort import metrics
+
+        model = self.library.model
+        if model is None or name not in model.categories or "validation" not in model.metrics:
+            return None
+        validation = model.metrics["validation"]
+        i = model.categories.index(name)
+        labels = np.asarray(validation["labels"], dtype=bool)[:, i]
+        scores = np.asarray(validation["scores"], dtype=np.float32)[:, i]
+        precision, recall, _ = metrics.prf(labels, scores >= t)
+        return precision, recall
+
+    def reset_to_best(self, name: str) -> None:
+        trained = self.library.trained_metrics(name)
+        if trained is not None and name in self.rows:
+            self.rows[name].slider.setValue(round(trained["threshold"] * STEPS))
+
+    def save(self) -> None:
+        for name in list(self._unsaved):
+            if name in self.rows and self.library.category(name) is not None:
+                self.library.set_threshold(name, self.rows[name].threshold())
+        self._unsaved.clear()
+
+    # -- the strip of nearest photos -------------------------------------------------------
+
+    def _focus(self, name: str) -> None:
+        if name in self.rows:
+            self.focus = name
+            self.update_strip()
+
+    def update_strip(self) -> None:
+        name = self.focus if self.focus in self.rows else next(iter(self.rows), "")
+        if not name:
+            self.strip_title.setText("")
+            self.strip.show_photos([], 0.5)
+            return
+        t = self.rows[name].threshold()
+        self.strip_title.setText(f"Closest to the threshold — {name}")
+        self.strip.show_photos(self._candidates(name), t)
+
+    def _candidates(self, name: str) -> list[tuple[str, float]]:
+        """(path, score) of the camera roll's photos, or else the held-out examples."""
+        scores = self.library.roll_scores
+        column = scores.column(name) if scores else None
+        if column is not None:
+            return [(str(p), float(s)) for p, s in zip(scores.paths, column, strict=True)]
+        model = self.library.model
+        if model is None or name not in model.categories or "validation" not in model.metrics:
+            return []
+        validation = model.metrics["validation"]
+        i = model.categories.index(name)
+        by_id = {p.id: str(p.path) for p in self.library.catalog.photos(validation["photo_ids"])}
+        pairs = zip(validation["photo_ids"], validation["scores"], strict=True)
+        return [(by_id[pid], float(row[i])) for pid, row in pairs if pid in by_id]
+
+    # -- scoring the camera roll -----------------------------------------------------------
+
+    def _on_roll_chosen(self, folder: str) -> None:
+        self.preferences.set_folder(CAMERA_ROLL, folder)
+        self.library.set_camera_roll(folder)
+        self.ensure_scores()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.ensure_scores()
+
+    def ensure_scores(self) -> None:
+        """Score the camera roll once per sorter (in a worker) if counts are wanted."""
+        lib = self.library
+        stale = lib.roll_scores is None or lib.model is None or lib.roll_scores.version_id != lib.model.id
+        if self.worker is not None or not lib.camera_roll or lib.model is None or not stale:
+            self._update_status()
+            return
+        catalog, folder = lib.catalog, lib.camera_roll
+        self._scoring = folder
+        self.worker = Worker(lambda progress, stop: tasks.score_folder(catalog, folder, progress, stop), name="score")
+        self.worker.progress.connect(lambda p: self.status.setText(
+            f"Scoring the camera roll… {p.done}/{p.total}" if p.total else "Loading the sorter…"))
+        self.worker.finished.connect(self.library.set_roll_scores)
+        self.worker.failed.connect(lambda text: self.library.message.emit("error", text))
+        self.worker.ended.connect(self._on_scored)
+        self.worker.start()
+
+    def _on_scored(self) -> None:
+        self.worker = None
+        self._update_status()
+        if self._scoring != self.library.camera_roll:
+            QTimer.singleShot(0, self.ensure_scores)  # another folder was chosen meanwhile
+
+    def _update_status(self) -> None:
+        if self.worker is not None:
+            return
+        scores = self.library.roll_scores
+        if scores is not None:
+            self.status.setText(f"{len(scores.paths)} photos scored by the current sorter.")
+        elif self.library.model is None:
+            self.status.setText("Train the sorter to see how many photos each threshold lets through.")
+        else:
+            self.status.setText("")

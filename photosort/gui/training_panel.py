@@ -1,0 +1,214 @@
+""""Train my sorter": one button, a progress bar with stages, Cancel, then the held-out
+precision / recall / F1 per category and the loss curves."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photosort.gui import tasks
+from photosort.gui.child_process import in_child
+from photosort.gui.library import Library
+from photosort.gui.loss_plot import LossPlot
+from photosort.gui.widgets import fit_rows, heading, hint
+from photosort.gui.workers import Worker
+from photosort.progress import Progress
+
+COLUMNS = ("Category", "Examples", "Precision", "Recall", "F1")
+
+
+class TrainingPanel(QWidget):
+    trained = Signal(object)  # TrainResult, once the new sorter is saved and current
+    stopped = Signal(str)  # "failed" or "cancelled"
+
+    def __init__(self, library: Library, backbone: str | None = None):
+        super().__init__()
+        self.library = library
+        self.backbone = backbone
+        self.epochs: int | None = None  # most epochs per round; None: the core's default
+        self.worker: Worker | None = None
+        self._started = 0.0
+        self._fold = -1
+        self.train_button = QPushButton("Train my sorter")
+        self.train_button.setObjectName("trainButton")
+        self.train_button.setProperty("role", "primary")
+        self.train_button.clicked.connect(self.start_training)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.stage = QLabel("Give each category at least 5 example photos, then train.")
+        self.stage.setObjectName("trainStage")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("trainProgress")
+        self.progress.setTextVisible(False)
+        self.progress.hide()  # shown while training
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("metricsTable")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.summary = QLabel()
+        self.summary.setObjectName("trainSummary")
+        self.plot = LossPlot()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.train_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.stage, 1)
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 8, 0)
+        results_layout.addWidget(heading("How well it sorts"))
+        results_layout.addWidget(self.table)
+        results_layout.addWidget(self.summary)
+        results_layout.addSpacing(12)
+        results_layout.addWidget(hint(
+            "Measured on example photos held out from training: how the sorter does on photos it has not seen.\n\n"
+            "Precision: of the photos it puts in a folder, the share that belong there.\n"
+            "Recall: of the photos that belong in a folder, the share it finds.\n"
+            "F1 balances the two; 1.00 is perfect."))
+        results_layout.addStretch(1)
+        curves = QWidget()
+        curves_layout = QVBoxLayout(curves)
+        curves_layout.setContentsMargins(8, 0, 0, 0)
+        curves_layout.addWidget(heading("Learning curves"))
+        curves_layout.addWidget(self.plot, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(results)
+        split.addWidget(curves)
+        split.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addSpacing(6)
+        layout.addWidget(split, 1)
+        library.opened.connect(self.show_model)
+
+    # -- training --------------------------------------------------------------------------
+
+    def is_training(self) -> bool:
+        return self.worker is not None
+
+    def start_training(self) -> None:
+        if self.worker is not None or not self.library.is_open():
+            return
+        # in a child process: TensorFlow's GIL-holding calls cannot freeze the window there
+        task = in_child(tasks.train_library, self.library.path, self.backbone, self.epochs)
+        self.worker = Worker(task, name="train")
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.cancelled.connect(self._on_cancelled)
+        self.worker.ended.connect(self._on_ended)
+        self._started = time.monotonic()
+        self._fold = -1
+        self.plot.clear()
+        self.train_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setRange(0, 0)  # busy until the first real step
+        self.progress.show()
+        self.stage.setText("Starting…")
+        self.worker.start()
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.stage.setText("Stopping…")
+
+    def _on_progress(self, p: Progress) -> None:
+        if p.total:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(p.done)
+        else:
+            self.progress.setRange(0, 0)
+        if p.stage == "embedding":
+            rate = p.metrics.get("images_per_s")
+            speed = f" · {rate:.0f} images/s" if rate else ""
+            counted = f" ({p.done}/{p.total})" if p.total else ""
+            self.stage.setText(f"Reading photos and computing their features{counted}{speed}")
+        elif p.stage in ("training", "fine-tuning"):
+            fold = int(p.metrics.get("fold", 0))
+            if fold != self._fold:  # a new cross-validation round: its own curve
+                self._fold = fold
+                self.plot.clear()
+            self.plot.add_point(p.metrics.get("loss"), p.metrics.get("val_loss"), p.message)
+            val = p.metrics.get("val_loss")
+            self.stage.setText(f"Training: {p.message}" + (f" · validation loss {val:.3f}" if val is not None else ""))
+        elif p.stage == "saving":
+            self.stage.setText("Saving the sorter")
+        else:
+            self.stage.setText((p.message or p.stage) + "…")
+
+    def _on_finished(self, result) -> None:
+        seconds = time.monotonic() - self._started
+        self.library.model_trained()
+        self.show_model()
+        self.stage.setText(f"Trained in {seconds:.0f} s.")
+        self.library.message.emit(
+            "ok", f"Your sorter is trained: macro F1 {result.metrics['macro_f1']:.2f} on photos it had not seen. "
+            "Check the thresholds, then sort."
+        )
+        self.trained.emit(result)
+
+    def _on_failed(self, text: str) -> None:
+        self.stage.setText("Training did not finish.")
+        self.library.message.emit("error", text)
+        self.stopped.emit("failed")
+
+    def _on_cancelled(self) -> None:
+        self.stage.setText("Training cancelled; the previous sorter is still in use.")
+        self.stopped.emit("cancelled")
+
+    def _on_ended(self) -> None:
+        self.worker = None
+        self.train_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.hide()
+
+    # -- results ---------------------------------------------------------------------------
+
+    def show_model(self) -> None:
+        model = self.library.model
+        self.table.setRowCount(0)
+        if model is None:
+            self.summary.setText("No sorter trained yet.")
+            self.plot.clear()
+            fit_rows(self.table)
+            return
+        figures = model.metrics.get("categories", {})
+        self.table.setRowCount(len(figures))
+        for row, (name, m) in enumerate(figures.items()):
+            cells = (name, str(m.get("support", "")), f"{m['precision']:.2f}", f"{m['recall']:.2f}", f"{m['f1']:.2f}")
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+        fit_rows(self.table)
+        when = model.created_at.strftime("%d %b %Y, %H:%M")
+        if self.worker is None:
+            self.stage.setText("Trained. Train again after adding examples or correcting mistakes.")
+        self.summary.setText(
+            f"macro F1 <b>{model.metrics.get('macro_f1', 0):.2f}</b> · micro F1 {model.metrics.get('micro_f1', 0):.2f}"
+            f" · {model.metrics.get('examples', '?')} photos · trained {when}"
+        )
+        self.plot.set_history(model.metrics.get("history", {}), "mean over rounds")
