@@ -146,9 +146,11 @@ class FileOp(Base):
     src: Mapped[str] = mapped_column(String)
     dest: Mapped[str] = mapped_column(String, default="")
     tmp: Mapped[str] = mapped_column(String, default="")
-    content_hash: Mapped[str] = mapped_column(String, default="")
+    content_hash: Mapped[str] = mapped_column(String, default="", index=True)  # "already sorted?" looks here
     size: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String, default="pending")  # pending/done/failed/undone
     error: Mapped[str] = mapped_column(String, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_file_ops_op_state", "op", "state"),)
