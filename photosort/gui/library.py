@@ -86,9 +86,6 @@ class Library(QObject):
             return None
         return self.model.metrics.get("categories", {}).get(name)
 
-    def model_covers(self, names: list[str]) -> bool:
-        return self.model is not None and set(names) <= set(self.model.categories)
-
     # -- changes ---------------------------------------------------------------------------
 
     def set_current_category(self, name: str) -> None:

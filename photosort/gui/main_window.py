@@ -138,8 +138,12 @@ class MainWindow(QMainWindow):
 
     def open_library_dialog(self) -> None:
         start = str(self.library.path or Path.home())
+        if workers.running_workers() or self.watching.is_watching():
+            self.library.message.emit("error", "Wait for the current work to finish (or stop watching) "
+                                               "before opening another library.")
+            return
         folder = QFileDialog.getExistingDirectory(self, "Open or create a photosort library", start)
-        if folder and not self.training.is_training():
+        if folder:
             self.library.open(Path(folder))
 
     def about(self) -> None:

@@ -18,7 +18,6 @@ ORGANISATION = APPLICATION = "photosort"
 
 CAMERA_ROLL = "cameraRoll"
 WATCH_FOLDER = "watchFolder"
-PHOTO_DIALOG_DIR = "photoDialogDir"
 _SETTINGS_FIELDS = {CAMERA_ROLL: "camera_roll", WATCH_FOLDER: "watch_folder"}
 
 

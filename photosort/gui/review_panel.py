@@ -41,7 +41,7 @@ class ReviewPanel(QWidget):
         self.loader.ready.connect(self._on_thumbnail)
         self.category = QComboBox()
         self.category.setObjectName("reviewCategory")
-        self.category.currentTextChanged.connect(lambda _: self.refresh())
+        self.category.currentTextChanged.connect(lambda _: self._mark_stale())
         self.count = QLabel()
         self.count.setProperty("role", "hint")
         header = QHBoxLayout()

@@ -25,8 +25,6 @@ from photosort.gui.workers import Worker
 from photosort.progress import Progress
 
 COLUMNS = ("Category", "Folder", "Photos", "New copies")
-UNDOABLE_KINDS = ("sort", "watch")
-NOT_UNDOABLE = ("undone", "dry-run", "running", "undoing")
 
 
 def _plural(n: int, one: str, many: str = "") -> str:
@@ -111,10 +109,12 @@ class SortPanel(QWidget):
         self._update_buttons()
 
     def last_undoable_run(self):
+        """The run "Undo last sort" takes back (the core's rule), or None."""
         if not self.library.is_open():
             return None
-        runs = [r for r in self.library.catalog.runs() if r.kind in UNDOABLE_KINDS and r.status not in NOT_UNDOABLE]
-        return runs[-1] if runs else None
+        from photosort.sorting import last_undoable_run  # the catalog's modules: loaded by now, not at start-up
+
+        return last_undoable_run(self.library.catalog)
 
     def _update_buttons(self) -> None:
         idle = self.worker is None and self.library.is_open()

@@ -76,6 +76,7 @@ class ThresholdsPanel(QWidget):
         self.focus = ""  # the category whose nearest photos the strip shows
         self.worker: Worker | None = None
         self._scoring = ""  # the folder being scored
+        self._validation: tuple | None = None  # (model id, labels, scores) as arrays
         self._unsaved: set[str] = set()
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save)
@@ -125,11 +126,13 @@ class ThresholdsPanel(QWidget):
 
     def rebuild(self) -> None:
         """One row per category; rebuilt only when the set of categories changes."""
+        self.save()  # a slider moved a moment ago keeps its value
         names = self.library.category_names()
         if names == list(self.rows) and all(self._threshold_of(n) == r.threshold() for n, r in self.rows.items()):
             return self.update_all()
         for row in self.rows.values():
             for widget in row.widgets():
+                self.grid.removeWidget(widget)
                 widget.deleteLater()
         self.rows = {}
         for i, record in enumerate(self.library.categories):
@@ -186,19 +189,26 @@ class ThresholdsPanel(QWidget):
         return f"→ {int((column >= t).sum())} of {len(column)} photos"
 
     def _held_out(self, name: str, t: float) -> tuple[float, float] | None:
-        import numpy as np  # not at the top: it would delay the window's first paint
-
-        from photosort import metrics
+        from photosort import metrics  # numpy: not at the top, it would delay the first paint
 
         model = self.library.model
         if model is None or name not in model.categories or "validation" not in model.metrics:
             return None
-        validation = model.metrics["validation"]
+        labels, scores = self._validation_arrays()
         i = model.categories.index(name)
-        labels = np.asarray(validation["labels"], dtype=bool)[:, i]
-        scores = np.asarray(validation["scores"], dtype=np.float32)[:, i]
-        precision, recall, _ = metrics.prf(labels, scores >= t)
+        precision, recall, _ = metrics.prf(labels[:, i], scores[:, i] >= t)
         return precision, recall
+
+    def _validation_arrays(self):
+        """The current sorter's held-out labels and scores as arrays, converted once."""
+        import numpy as np
+
+        model = self.library.model
+        if self._validation is None or self._validation[0] != model.id:
+            validation = model.metrics["validation"]
+            self._validation = (model.id, np.asarray(validation["labels"], dtype=bool),
+                                np.asarray(validation["scores"], dtype=np.float32))
+        return self._validation[1], self._validation[2]
 
     def reset_to_best(self, name: str) -> None:
         trained = self.library.trained_metrics(name)

@@ -69,9 +69,6 @@ class ThumbnailLoader(QObject):
             self._pool.start(_Job(key[0], size, self._relay))
         return resources.icon("placeholder")
 
-    def cached(self, path: str | Path, size: int) -> bool:
-        return (str(path), size) in self._cache
-
     def busy(self) -> bool:
         return bool(self._pending)
 

@@ -4,6 +4,7 @@ precision / recall / F1 per category and the loss curves."""
 from __future__ import annotations
 
 import time
+from datetime import UTC
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -204,7 +205,8 @@ class TrainingPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
         fit_rows(self.table)
-        when = model.created_at.strftime("%d %b %Y, %H:%M")
+        # the catalog keeps naive UTC times: shown in the person's time zone
+        when = model.created_at.replace(tzinfo=UTC).astimezone().strftime("%d %b %Y, %H:%M")
         if self.worker is None:
             self.stage.setText("Trained. Train again after adding examples or correcting mistakes.")
         self.summary.setText(

@@ -68,9 +68,6 @@ class Worker(QObject):
         """Ask the task to stop; it raises Cancelled at its next should_stop() poll."""
         self._stop.set()
 
-    def is_running(self) -> bool:
-        return self._thread.isRunning()
-
     def wait(self, timeout_ms: int) -> bool:
         return self._thread.wait(timeout_ms)
 

@@ -148,3 +148,18 @@ def test_training_error_is_a_message_not_a_traceback(window, qtbot, tmp_path, da
     assert "at least 5 example photos" in window.banner.text()
     assert "Traceback" not in window.banner.text()
     qtbot.waitUntil(window.findChild(QPushButton, "trainButton").isEnabled, timeout=5000)
+
+
+def test_cancel_before_training_polls_still_stops_within_two_seconds(window, qtbot, tmp_path, datasets_dir):
+    """Cancel while the child is still loading TensorFlow (nothing polls should_stop yet):
+    it is terminated after a grace period, so Cancel still answers in time."""
+    import multiprocessing
+
+    open_library(qtbot, window, tmp_path / "library")
+    qtbot.mouseClick(window.findChild(QPushButton, "trainButton"), Qt.MouseButton.LeftButton)
+    clicked = time.monotonic()
+    with qtbot.waitSignal(window.training.stopped, timeout=10_000) as stopped:
+        qtbot.mouseClick(window.findChild(QPushButton, "cancelButton"), Qt.MouseButton.LeftButton)
+    assert stopped.args == ["cancelled"]
+    assert time.monotonic() - clicked < CANCEL_WITHIN_S
+    qtbot.waitUntil(lambda: not multiprocessing.active_children(), timeout=5000)

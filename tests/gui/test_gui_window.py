@@ -174,3 +174,29 @@ def test_worker_cancel_and_failure_become_signals(qapp, qtbot):
         worker.start()
     assert blocker.args == ["Each category needs at least 5 example photos."]
     worker.wait(2000)
+
+
+def test_remembers_library_geometry_and_folders(qapp, qtbot, tmp_path):
+    from photosort.config import Settings
+    from photosort.gui.app import create_window
+
+    first = create_window()
+    qtbot.addWidget(first)
+    first.show()
+    open_library(qtbot, first, tmp_path / "library")
+    first.resize(first.minimumSizeHint().width() + 2, 560)  # fits the offscreen screen (800×600)
+    size = first.size()
+    first.sorting.roll.set_folder(str(tmp_path / "roll"))
+    first.watching.folder.set_folder(str(tmp_path / "DCIM"))
+    first.close()
+
+    second = create_window()
+    qtbot.addWidget(second)
+    assert second.size() == size
+    assert second.preferences.library() == (tmp_path / "library").resolve()
+    second.show()
+    open_library(qtbot, second, second.preferences.library())
+    assert second.library.camera_roll == str(tmp_path / "roll")
+    assert second.watching.folder.folder == str(tmp_path / "DCIM")
+    assert Settings.load().camera_roll == str(tmp_path / "roll")  # the command line offers the same folder
+    second.close()
