@@ -7,6 +7,7 @@ and records can cross threads (GUI workers) safely.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 
@@ -14,13 +15,19 @@ from pathlib import Path
 @dataclass(frozen=True)
 class PhotoRecord:
     id: int
-    path: Path
+    location: str  # the absolute path as stored; use .path
     content_hash: str
     size: int
     mtime: float
     taken_at: datetime | None
     width: int | None
     height: int | None
+
+    @cached_property
+    def path(self) -> Path:
+        # built on first use: making Path objects for every row of a 15,000-photo listing
+        # would cost more than the query
+        return Path(self.location)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ A short session per call keeps the catalog safe to use from worker threads.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,7 +56,7 @@ def _chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
 def _photo_record(row: Photo) -> PhotoRecord:
     return PhotoRecord(
         id=row.id,
-        path=Path(row.path),
+        location=row.path,
         content_hash=row.content_hash,
         size=row.size,
         mtime=row.mtime,
@@ -232,13 +233,13 @@ class Catalog:
             }
             for path, digest, info in entries
         ]
+        stmt = sqlite_insert(Photo)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["path"],
+            set_={k: stmt.excluded[k] for k in ("content_hash", "size", "mtime", "taken_at", "width", "height")},
+        )
         with self._session() as s:
-            for chunk in _chunks(rows):
-                stmt = sqlite_insert(Photo).values(list(chunk))
-                s.execute(stmt.on_conflict_do_update(
-                    index_elements=["path"],
-                    set_={k: stmt.excluded[k] for k in ("content_hash", "size", "mtime", "taken_at", "width", "height")},
-                ))
+            s.execute(stmt, rows)  # executemany: one compiled statement for the whole batch
         by_path = self.photos_by_paths([r["path"] for r in rows])
         return [by_path[Path(r["path"])] for r in rows]
 
@@ -369,13 +370,14 @@ class Catalog:
         ids = sorted(set(photo_ids))
         with self._session() as s:
             cat = self._category_row(s, category)
-            for chunk in _chunks(ids):
-                stmt = sqlite_insert(Label).values(
-                    [{"photo_id": pid, "category_id": cat.id, "positive": positive, "created_at": utcnow()} for pid in chunk]
-                )
-                s.execute(stmt.on_conflict_do_update(
+            if ids:
+                now = utcnow()
+                stmt = sqlite_insert(Label).on_conflict_do_update(
                     index_elements=["photo_id", "category_id"], set_={"positive": positive}
-                ))
+                )
+                s.execute(stmt, [
+                    {"photo_id": pid, "category_id": cat.id, "positive": positive, "created_at": now} for pid in ids
+                ])
         return len(ids)
 
     def unlabel(self, category: str, photo_ids: Iterable[int]) -> None:
@@ -441,13 +443,13 @@ class Catalog:
             }
             for digest, vec in vectors.items()
         ]
+        stmt = sqlite_insert(Embedding)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["content_hash", "backbone", "view"],
+            set_={"vector": stmt.excluded.vector, "dim": stmt.excluded.dim},
+        )
         with self._session() as s:
-            for chunk in _chunks(rows):
-                stmt = sqlite_insert(Embedding).values(list(chunk))
-                s.execute(stmt.on_conflict_do_update(
-                    index_elements=["content_hash", "backbone", "view"],
-                    set_={"vector": stmt.excluded.vector, "dim": stmt.excluded.dim},
-                ))
+            s.execute(stmt, rows)
 
     def embedding_count(self, backbone: str | None = None) -> int:
         with self._session() as s:
@@ -538,12 +540,13 @@ class Catalog:
                 for i, name in enumerate(categories)
                 if name in ids
             ]
-            for chunk in _chunks(rows, 2000):
-                stmt = sqlite_insert(Prediction).values(list(chunk))
-                s.execute(stmt.on_conflict_do_update(
+            if rows:
+                stmt = sqlite_insert(Prediction)
+                stmt = stmt.on_conflict_do_update(
                     index_elements=["photo_id", "model_version_id", "category_id"],
                     set_={"score": stmt.excluded.score, "predicted_at": stmt.excluded.predicted_at},
-                ))
+                )
+                s.execute(stmt, rows)
 
     def predictions(self, photo_id: int, model_version_id: int | None = None) -> dict[str, float]:
         """A photo's scores by category name (current model unless one is named)."""
@@ -588,19 +591,21 @@ class Catalog:
             if version is None:
                 return []
             threshold = cat.threshold if min_score is None else min_score
-            query = (
-                select(Photo, Prediction.score)
-                .join(Prediction, Prediction.photo_id == Photo.id)
-                .where(
-                    Prediction.category_id == cat.id,
-                    Prediction.model_version_id == version,
-                    Prediction.score >= threshold,
-                )
-                .order_by(Prediction.score.desc())
-            )
-            if limit:
-                query = query.limit(limit)
-            return [(_photo_record(p), score) for p, score in s.execute(query)]
+            # Raw SQL on the covering index ix_predictions_category, rows turned into records by
+            # hand: a big camera roll puts tens of thousands of photos in one category, and
+            # SQLAlchemy's per-row processing would cost several times SQLite's own work.
+            rows = s.connection().exec_driver_sql(
+                "SELECT p.id, p.path, p.content_hash, p.size, p.mtime, p.taken_at, p.width, p.height,"
+                " pr.score FROM predictions pr JOIN photos p ON p.id = pr.photo_id"
+                " WHERE pr.category_id = ? AND pr.model_version_id = ? AND pr.score >= ?"
+                " ORDER BY pr.score DESC" + (" LIMIT ?" if limit else ""),
+                (cat.id, version, threshold, limit) if limit else (cat.id, version, threshold),
+            ).fetchall()
+        parse = datetime.fromisoformat
+        return [
+            (PhotoRecord(pid, path, digest, size, mtime, parse(taken) if taken else None, width, height), score)
+            for pid, path, digest, size, mtime, taken, width, height, score in rows
+        ]
 
     # -- runs and the file-operation journal ---------------------------------------------
 
