@@ -1,7 +1,8 @@
 """Icons and the style sheet, from the repository's ``resources/`` folder.
 
-Looked up under the bundle root in a PyInstaller build (the spec copies ``resources/`` there)
-and next to the package in a source checkout.
+Looked up under the bundle root in a PyInstaller build (the spec copies ``resources/`` there),
+next to the package in a source checkout, and in ``<prefix>/share/photosort/resources`` where
+pip installed them (pyproject's data-files).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from PySide6.QtGui import QIcon
 def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     candidates = [Path(bundle) / "resources"] if bundle else []
-    candidates.append(Path(__file__).resolve().parents[2] / "resources")
+    candidates.append(Path(__file__).resolve().parents[2] / "resources")  # a source checkout
+    candidates.append(Path(sys.prefix) / "share" / "photosort" / "resources")  # pip install
     return next((c for c in candidates if c.is_dir()), candidates[-1])
 
 
