@@ -7,13 +7,15 @@ and records can cross threads (GUI workers) safely.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class PhotoRecord:
+class PhotoRecord(NamedTuple):
+    """A photo as the catalog knows it. A named tuple rather than a frozen dataclass: listing a
+    category of a big camera roll builds tens of thousands of these, three times faster so."""
+
     id: int
     location: str  # the absolute path as stored; use .path
     content_hash: str
@@ -23,10 +25,8 @@ class PhotoRecord:
     width: int | None
     height: int | None
 
-    @cached_property
+    @property
     def path(self) -> Path:
-        # built on first use: making Path objects for every row of a 15,000-photo listing
-        # would cost more than the query
         return Path(self.location)
 
 

@@ -594,7 +594,8 @@ class Catalog:
             # Raw SQL on the covering index ix_predictions_category, rows turned into records by
             # hand: a big camera roll puts tens of thousands of photos in one category, and
             # SQLAlchemy's per-row processing would cost several times SQLite's own work.
-            rows = s.connection().exec_driver_sql(
+            cursor = s.connection().connection.dbapi_connection.cursor()  # plain sqlite3 tuples
+            rows = cursor.execute(
                 "SELECT p.id, p.path, p.content_hash, p.size, p.mtime, p.taken_at, p.width, p.height,"
                 " pr.score FROM predictions pr JOIN photos p ON p.id = pr.photo_id"
                 " WHERE pr.category_id = ? AND pr.model_version_id = ? AND pr.score >= ?"
