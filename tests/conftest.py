@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.photos import TRAIN_CATEGORIES, TRAIN_PER_CATEGORY, scene_photos
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -60,13 +62,6 @@ def _qsettings_in_tmp(tmp_path, monkeypatch):
 
 # -- a small real trained library, shared --------------------------------------------------
 
-TRAIN_CATEGORIES = ("forest", "sea", "street")
-TRAIN_PER_CATEGORY = 15
-
-
-def scene_photos(datasets_dir: Path, category: str, start: int, stop: int) -> list[Path]:
-    """A stable slice of one scenes category (sorted by name)."""
-    return sorted((datasets_dir / "scenes" / category).glob("*.jpg"))[start:stop]
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import scene_photos
+from helpers.photos import scene_photos
 from photosort.cli import main
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import TRAIN_CATEGORIES, TRAIN_PER_CATEGORY, scene_photos
+from helpers.photos import TRAIN_CATEGORIES, TRAIN_PER_CATEGORY, scene_photos
 from photosort.catalog import Catalog
 from photosort.errors import Cancelled, NotEnoughExamples
 from photosort.predictor import Sorter
