@@ -118,6 +118,66 @@ def photosort_version() -> str:
     return git("rev-parse", "--short", "HEAD") + ("-dirty" if git("status", "--porcelain", "photosort") else "")
 
 
+class ThreadCpu:
+    """CPU seconds per thread name of this process, from /proc/self/task, read every interval
+    on a thread of its own (a worker's last reading is kept after it exits)."""
+
+    def __init__(self, interval: float = 0.25):
+        self.interval = interval
+        self.seconds: dict[int, tuple[str, float]] = {}  # tid -> (name, CPU seconds)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="thread-cpu", daemon=True)
+        self._tick = os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> "ThreadCpu":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _read(self) -> None:
+        python_names = {t.native_id: t.name for t in threading.enumerate()}
+        for task in Path("/proc/self/task").iterdir():
+            tid = int(task.name)
+            try:
+                # threads started by native code (TensorFlow Lite's pool, ...) have no Python name
+                name = python_names.get(tid) or f"native:{(task / 'comm').read_text().strip()}"
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the thread just ended
+                continue
+            self.seconds[tid] = (name, (int(fields[11]) + int(fields[12])) / self._tick)  # utime + stime
+
+    def _run(self) -> None:
+        while True:
+            self._read()
+            if self._stop.wait(self.interval):
+                self._read()
+                return
+
+    @classmethod
+    def snapshot(cls) -> dict[int, tuple[str, float]]:
+        """CPU seconds of the threads alive now, to subtract what they used before a measurement."""
+        reader = cls()
+        reader._read()
+        return reader.seconds
+
+    def by_name(self, since: dict[int, tuple[str, float]] | None = None) -> dict[str, float]:
+        """CPU seconds per thread name, worker threads (name_0, name_1, ...) added together, less
+        what each thread had used at ``since``."""
+        import re
+
+        since = since or {}
+        totals: dict[str, float] = {}
+        for tid, (name, seconds) in self.seconds.items():
+            group = re.sub(r"_\d+$", "", name)
+            before = since.get(tid)
+            used = seconds - (before[1] if before and before[0] == name else 0.0)
+            totals[group] = totals.get(group, 0.0) + used
+        return {name: seconds for name, seconds in sorted(totals.items(), key=lambda item: -item[1]) if seconds > 0}
+
+
 def write_json(path: str | Path | None, data: dict) -> None:
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)

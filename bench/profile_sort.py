@@ -1,10 +1,10 @@
-"""Where photosort's sort of the camera roll spends its time, by stage and by thread.
+"""Where photosort's sort of the camera roll spends its CPU time, by stage and by thread.
 
 Runs the photosort side of sort_speed.py (a fresh copy of the bench library, sort_folder on the
-roll) under py-spy, which samples every thread — cProfile would see the main thread only,
-while photosort reads, hashes and decodes on worker threads. Idle samples (a thread waiting)
-are not recorded, so the figures are CPU time. Each sample is put in the first stage whose
-code is on its stack:
+roll) under py-spy, which samples every Python thread — cProfile would see the main thread
+only, while photosort reads, hashes and decodes on worker threads — and reads each thread's
+CPU time from /proc. Each thread's CPU time is shared among the stages in proportion to its
+samples; each sample goes to the first stage whose code is on its stack:
 
   model load   Sorter.load (backbone, head, TFLite interpreter)
   catalog      photosort.catalog (SQLAlchemy, SQLite): lookups, scores, journal
@@ -15,8 +15,9 @@ code is on its stack:
   embed        photosort.backbones: the backbone network
   head         Sorter.scores_from_embeddings
   scan         images.iter_photos: walking the folder
-  imports      Python imports (TensorFlow loading lazily counts here)
+  imports      Python imports: left out (the process imports Keras before the sort starts)
   other        the rest (sorting logic, thread pools, ...)
+  native threads  threads without Python code (TensorFlow Lite's worker pool)
 
 py-spy is not a photosort dependency: ``pip install py-spy`` (or pass --py-spy PATH).
 
@@ -75,10 +76,12 @@ def thread_group(name: str) -> str:
     return re.sub(r"_\d+$", "", name or "unnamed")
 
 
-def summarise(raw: Path, rate: int, wall_s: float) -> dict:
-    """Samples per stage and per thread group from py-spy's raw (collapsed) output."""
-    stages: Counter = Counter()
-    threads: dict[str, Counter] = defaultdict(Counter)
+def summarise(raw: Path, timing: dict) -> dict:
+    """CPU seconds per stage: each thread's measured CPU time, shared among the stages in
+    proportion to that thread's py-spy samples. (Samples alone overstate busy threads on a
+    loaded machine: a thread waiting for a core still looks active to py-spy.) Native threads
+    (TensorFlow Lite's pool) have no Python stack: their CPU is shown as "native threads"."""
+    samples: dict[str, Counter] = defaultdict(Counter)
     for line in raw.read_text().splitlines():
         match = _LINE.match(line)
         if not match:
@@ -88,30 +91,39 @@ def summarise(raw: Path, rate: int, wall_s: float) -> dict:
             frame = _FRAME.match(part)
             if frame:
                 frames.append((frame["file"], frame["function"]))
-        stage, count = stage_of(frames), int(match["count"])
-        stages[stage] += count
-        threads[thread_group(match["name"])][stage] += count
-    total = sum(stages.values()) or 1
+        stage = stage_of(frames)
+        if stage != "imports":  # importing Keras before the sort starts: outside the CPU measured
+            samples[thread_group(match["name"])][stage] += int(match["count"])
+    stages: Counter = Counter()
+    threads = {}
+    for name, cpu in timing["cpu_s_by_thread"].items():
+        counts = samples.get(name)
+        if counts:
+            total = sum(counts.values())
+            share = {stage: cpu * n / total for stage, n in counts.items()}
+        else:
+            share = {"native threads" if name.startswith("native:") else "other": cpu}
+        stages.update(share)
+        threads[name] = {"cpu_s": round(cpu, 1), "busy": round(cpu / timing["seconds"], 2),
+                         "stages": {stage: round(v, 1) for stage, v in sorted(share.items(), key=lambda i: -i[1])}}
+    total = sum(stages.values()) or 1.0
     return {
-        "sort_wall_s": round(wall_s, 2),
-        "cpu_s_sampled": round(total / rate, 1),
-        "stages": {stage: {"cpu_s": round(n / rate, 1), "share": round(n / total, 3)}
-                   for stage, n in stages.most_common()},
-        "threads": {
-            name: {"cpu_s": round(sum(c.values()) / rate, 1),
-                   # imports happen mostly before the sort starts: not part of its wall time
-                   "busy": round((sum(c.values()) - c["imports"]) / rate / wall_s, 2) if wall_s else None,
-                   "stages": {stage: round(n / rate, 1) for stage, n in c.most_common()}}
-            for name, c in sorted(threads.items(), key=lambda item: -sum(item[1].values()))
-        },
+        "photos": timing["photos"],
+        "sort_wall_s": round(timing["seconds"], 2),
+        "cpu_s": round(total, 1),
+        "cpu_ms_per_photo": round(total / timing["photos"] * 1000, 1),
+        "stages": {stage: {"cpu_s": round(v, 1), "share": round(v / total, 3), "ms_per_photo": round(v / timing["photos"] * 1000, 1)}
+                   for stage, v in stages.most_common()},
+        "threads": threads,
     }
 
 
 def print_summary(summary: dict) -> None:
-    print(f"sort_folder: {summary['sort_wall_s']:.1f} s wall, {summary['cpu_s_sampled']:.1f} s CPU sampled")
-    print(f"{'stage':<11} {'CPU s':>7} {'share':>6}")
+    print(f"sort_folder: {summary['photos']} photos, {summary['sort_wall_s']:.1f} s wall, "
+          f"{summary['cpu_s']:.1f} s CPU ({summary['cpu_ms_per_photo']:.0f} ms per photo)")
+    print(f"{'stage':<15} {'CPU s':>7} {'share':>6} {'ms/photo':>9}")
     for stage, row in summary["stages"].items():
-        print(f"{stage:<11} {row['cpu_s']:7.1f} {row['share'] * 100:5.1f}%")
+        print(f"{stage:<15} {row['cpu_s']:7.1f} {row['share'] * 100:5.1f}% {row['ms_per_photo']:9.1f}")
     print("threads (busy = CPU time / wall time of the sort):")
     for name, row in summary["threads"].items():
         top = ", ".join(f"{stage} {s:.1f}" for stage, s in list(row["stages"].items())[:4])
@@ -119,9 +131,9 @@ def print_summary(summary: dict) -> None:
 
 
 def child(run_library: str, roll: str, timing: str) -> int:
-    """The profiled process: sort the roll in this process and write how long the sort took."""
+    """The profiled process: sort the roll in this process; write the time and CPU it took."""
     side = sort_speed.photosort_side(run_library, roll, time.time(), None)
-    Path(timing).write_text(json.dumps({"seconds": side["seconds"], "photos": side["photos"]}))
+    Path(timing).write_text(json.dumps({key: side[key] for key in ("seconds", "photos", "cpu_s_by_thread")}))
     return 0
 
 
@@ -135,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--py-spy", default=shutil.which("py-spy"), metavar="PATH", help="the py-spy program")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="where raw samples and summary.json go (default bench/out/profile_sort_N)")
-    parser.add_argument("--summarise", type=Path, metavar="RAW", help="only summarise an existing raw file")
+    parser.add_argument("--summarise", type=Path, metavar="RAW",
+                        help="only summarise an existing raw file (with timing.json beside it)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)  # the profiled process
     return parser
 
@@ -146,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         return child(*args.child)
     out = args.out or common.BENCH / "out" / f"profile_sort_{args.photos}"
     out.mkdir(parents=True, exist_ok=True)
-    raw, timing = out / "raw.txt", out / "timing.json"
+    raw = args.summarise or out / "raw.txt"
+    timing = raw.parent / "timing.json"
     if not args.summarise:
         if not args.py_spy:
             raise SystemExit("py-spy not found: pip install py-spy, or pass --py-spy PATH")
@@ -162,8 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.executable, str(Path(__file__).resolve()), "--child", str(run_library), str(roll.photos_dir), str(timing),
         ], check=True)
         shutil.rmtree(run_dir)
-    wall = json.loads(timing.read_text())["seconds"] if timing.is_file() else 0.0
-    summary = summarise(args.summarise or raw, args.rate, wall)
+    summary = summarise(raw, json.loads(timing.read_text()))
     print_summary(summary)
     common.write_json(out / "summary.json", summary)
     return 0

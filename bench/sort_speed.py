@@ -52,12 +52,15 @@ def photosort_side(library: str, roll: str, launched: float, batch_size: int | N
 
     options = {"batch_size": batch_size} if batch_size else {}  # else photosort's own default, as the CLI
     with Catalog(library) as catalog, common.RssSampler() as rss:
-        started, cpu = time.perf_counter(), cpu_seconds()
-        summary = sort_folder(catalog, roll, on_progress=on_progress, **options)
-        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+        before = common.ThreadCpu.snapshot()
+        with common.ThreadCpu() as threads:
+            started, cpu = time.perf_counter(), cpu_seconds()
+            summary = sort_folder(catalog, roll, on_progress=on_progress, **options)
+            seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     return {
         "seconds": seconds,
         "cpu_s": cpu,
+        "cpu_s_by_thread": threads.by_name(since=before),
         "photos": summary.scanned,
         "first_photo_s": first[0] if first else None,
         "peak_rss_mb": common.proc_status_mb("VmHWM"),
@@ -185,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             "photosort_cpu_ms_per_photo": round(side["cpu_s"] / side["photos"] * 1000, 1),
             "peak_rss_mb": round(side["peak_rss_mb"], 1),
             "rss_quartiles_mb": side["rss_quartiles_mb"],
+            "photosort_cpu_s_by_thread": {name: round(cpu, 1) for name, cpu in side["cpu_s_by_thread"].items()},
             "first_photo_s": round(side["first_photo_s"], 2) if side["first_photo_s"] is not None else None,
             "sort_summary": {k: summary[k] for k in ("sorted", "copies", "unsorted", "per_category")}
             | {"skipped": len(summary["skipped"]), "errors": len(summary["errors"])},
