@@ -28,14 +28,33 @@ and need their ImageNet weights downloaded once.
 
 from __future__ import annotations
 
-from photosort.backbones.building import build_backbone
-from photosort.backbones.embedder import Embedder, get_embedder
+from typing import TYPE_CHECKING
+
 from photosort.backbones.registry import (
     DEFAULT_BACKBONE,
     BackboneSpec,
     available_backbones,
     get_spec,
 )
+
+if TYPE_CHECKING:
+    from photosort.backbones.building import build_backbone
+    from photosort.backbones.embedder import Embedder, get_embedder
+
+_LAZY = {
+    "build_backbone": "photosort.backbones.building",
+    "Embedder": "photosort.backbones.embedder",
+    "get_embedder": "photosort.backbones.embedder",
+}
+
+
+def __getattr__(name: str):
+    # the network code (and numpy with it) loads on first use, so the CLI starts at once
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'photosort.backbones' has no attribute {name!r}")
 
 __all__ = [
     "DEFAULT_BACKBONE",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from photosort import images
 from photosort.errors import PhotosortError
 
 
@@ -100,6 +99,8 @@ def category_threshold(args, open_catalog) -> int:
 
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Files as given, folders expanded to the photos inside them; missing paths reported."""
+    from photosort import images  # not at start-up: it brings numpy and Pillow
+
     found: list[Path] = []
     problems: list[tuple[Path, str]] = []
     for path in paths:
