@@ -113,17 +113,19 @@ def iter_photos(root: str | Path, exclude: Iterable[str | Path] = ()) -> Iterato
 
 
 def content_hash(path: str | Path) -> str:
-    """Hex digest of the file's bytes (fast: blake2b, 16-byte digest). Raises ImageError on
-    an unreadable file."""
+    """Hex digest of the file's bytes: SHA-256 cut to 128 bits. SHA-256 rather than blake2b
+    because CPUs with SHA extensions (most since 2017) run it 2-3x faster, and every photo is
+    hashed when sorted and again when its copy is verified. Raises ImageError on an unreadable
+    file."""
     path = Path(path)
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.sha256()
     with _open_file(path) as fp:
         try:
             while chunk := fp.read(_HASH_CHUNK):
                 digest.update(chunk)
         except OSError as err:
             raise ImageError(path, _os_reason(err)) from err
-    return digest.hexdigest()
+    return digest.hexdigest()[:32]
 
 
 def photo_info(path: str | Path) -> PhotoInfo:

@@ -63,6 +63,7 @@ def train(
     backbone: str | None = None,
     epochs: int | None = None,
     fine_tune: bool = False,
+    fine_tune_epochs: int | None = None,
     views: int = AUGMENTED_VIEWS,
     folds: int = MAX_FOLDS,
     on_progress: ProgressFn | None = None,
@@ -87,7 +88,9 @@ def train(
     model = _average_heads(heads, examples.embeddings.shape[-1])
     validation = held_out
     if fine_tune:
-        model, validation, val_rows = _fine_tune(examples, model, backbone, fold_of, epochs, progress, should_stop, seed)
+        model, validation, val_rows = _fine_tune(
+            examples, model, backbone, fold_of, fine_tune_epochs or FINE_TUNE_EPOCHS, progress, should_stop, seed
+        )
         labels = examples.labels[val_rows]
         thresholds = {name: metrics.best_threshold(labels[:, i], validation[:, i]) for i, name in enumerate(categories)}
         result = metrics.report(categories, labels, validation, thresholds)
@@ -457,7 +460,7 @@ def _fine_tune(examples: _Examples, head, backbone_name, fold_of, epochs, progre
     x, y = _pixels(examples, train_rows, views=1), np.tile(examples.labels[train_rows], (2, 1))
     x_val = _pixels(examples, val_rows, views=0)
     model.compile(optimizer=keras.optimizers.Adam(FINE_TUNE_LEARNING_RATE), loss=balanced_bce(examples.labels[train_rows]))
-    _fit(model, x, y, x_val, examples.labels[val_rows], epochs or FINE_TUNE_EPOCHS, 16,
+    _fit(model, x, y, x_val, examples.labels[val_rows], epochs, 16,
          progress, should_stop, 0, 1, "fine-tuning", 2)
     scores = np.asarray(model.predict(x_val, batch_size=32, verbose=0), dtype=np.float32)
     # the same layers under a model that was never compiled, so it saves without the loss

@@ -108,3 +108,19 @@ def test_stratified_folds_spread_every_category():
         per_fold = np.bincount(folds[labels[:, c] > 0], minlength=5)
         assert per_fold.max() - per_fold.min() <= 1, (c, per_fold)
         assert per_fold.min() >= 1 or labels[:, c].sum() < 5
+
+
+def test_fine_tuning_saves_a_full_model_the_sorter_can_use(trained_library, datasets_dir):
+    """The optional second stage: top of the backbone trained end to end, saved with it."""
+    from photosort import images
+
+    with Catalog(trained_library) as catalog:
+        result = train(catalog, fine_tune=True, fine_tune_epochs=1)
+        version = result.version
+        assert version.fine_tuned and version.id == 2
+        sorter = Sorter.load(catalog)
+        assert sorter.embedding_key == f"efficientnet_lite0#ft{version.id}"
+        photos = [p for name in TRAIN_CATEGORIES for p in scene_photos(datasets_dir, name, 40, 41)]
+        scores = sorter.scores_from_embeddings(sorter.embed(np.stack([images.load_rgb(p) for p in photos])))
+        assert [sorter.categories[i] for i in scores.argmax(axis=1)] == list(TRAIN_CATEGORIES)
+        assert set(result.metrics["categories"]) == set(TRAIN_CATEGORIES)
