@@ -67,13 +67,22 @@ def in_subprocess(func, *args):
     return result
 
 
+def _proc_kb(path: str, field: str) -> float:
+    with open(path) as lines:
+        for line in lines:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
 def proc_status_mb(field: str) -> float:
     """A memory figure of this process from /proc/self/status (VmRSS, VmHWM = peak RSS), in MB."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise KeyError(field)
+    return _proc_kb("/proc/self/status", field) / 1024
+
+
+def proc_meminfo_mb(field: str) -> float:
+    """A memory figure of the machine from /proc/meminfo (MemAvailable, ...), in MB."""
+    return _proc_kb("/proc/meminfo", field) / 1024
 
 
 class RssSampler:

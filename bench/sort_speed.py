@@ -122,8 +122,7 @@ def warm_page_cache(paths: list[Path]) -> bool:
     """Read every photo once so neither side pays for the disk; False if the roll is too large
     to stay cached (then both read from disk)."""
     total = sum(p.stat().st_size for p in paths)
-    available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    if total > available / 2:
+    if total > common.proc_meminfo_mb("MemAvailable") * 2**20 / 2:  # free + reclaimable cache
         return False
     for path in paths:
         with open(path, "rb") as fp:
