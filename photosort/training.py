@@ -259,19 +259,19 @@ def build_head(embedding_dim: int, categories: int, name: str = "head"):
     return keras.Model(inputs, outputs, name=name)
 
 
-def balanced_bce(labels: np.ndarray):
-    """Binary cross-entropy that weighs each category's positives and negatives equally, so a
-    category with few examples is not drowned by the others (class weighting for multi-label)."""
+def class_weighted_bce(labels: np.ndarray):
+    """Binary cross-entropy with class weights for unbalanced categories, as in the published
+    method: a category's positives weigh (mean examples per category) / (its examples), so a
+    category with few examples is not drowned by the others. Evenly sized categories get
+    plain cross-entropy (weighting positives against negatives as well measured worse)."""
     from keras import ops
 
-    n = len(labels)
-    positives = np.clip(labels.sum(axis=0), 1, n - 1)
-    pos_weight = (n / (2.0 * positives)).astype("float32")
-    neg_weight = (n / (2.0 * (n - positives))).astype("float32")
+    positives = np.clip(labels.sum(axis=0), 1, None)
+    pos_weight = np.clip(positives.mean() / positives, 0.1, 10.0).astype("float32")
 
     def loss(y_true, y_pred):
         y_pred = ops.clip(y_pred, 1e-6, 1 - 1e-6)
-        per_cell = -(pos_weight * y_true * ops.log(y_pred) + neg_weight * (1 - y_true) * ops.log(1 - y_pred))
+        per_cell = -(pos_weight * y_true * ops.log(y_pred) + (1 - y_true) * ops.log(1 - y_pred))
         return ops.mean(per_cell, axis=-1)
 
     return loss
@@ -345,7 +345,7 @@ def _cross_validate(examples: _Examples, fold_of, epochs, progress, should_stop,
             np.tile(examples.labels[train_rows], (views, 1)),
             examples.embeddings[0, val_rows],
             examples.labels[val_rows],
-            balanced_bce(examples.labels[train_rows]),
+            class_weighted_bce(examples.labels[train_rows]),
             max_epochs=epochs,
             on_epoch=lambda epoch, logs: progress(Progress(
                 "training", fold * epochs + epoch, folds * epochs,
@@ -459,7 +459,7 @@ def _fine_tune(examples: _Examples, head, backbone_name, fold_of, epochs, progre
     progress(Progress("fine-tuning", 0, None, "Reading photos for fine-tuning"))
     x, y = _pixels(examples, train_rows, views=1), np.tile(examples.labels[train_rows], (2, 1))
     x_val = _pixels(examples, val_rows, views=0)
-    model.compile(optimizer=keras.optimizers.Adam(FINE_TUNE_LEARNING_RATE), loss=balanced_bce(examples.labels[train_rows]))
+    model.compile(optimizer=keras.optimizers.Adam(FINE_TUNE_LEARNING_RATE), loss=class_weighted_bce(examples.labels[train_rows]))
     _fit(model, x, y, x_val, examples.labels[val_rows], epochs, 16,
          progress, should_stop, 0, 1, "fine-tuning", 2)
     scores = np.asarray(model.predict(x_val, batch_size=32, verbose=0), dtype=np.float32)
