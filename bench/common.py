@@ -17,7 +17,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-SHARED = Path(os.environ.get("PHOTOSORT_SHARED", REPO.parent / "shared"))
+SHARED = Path(os.environ.get("PHOTOSORT_SHARED", REPO.parent / "shared")).resolve()  # datasets resolve their paths
 DATASETS = SHARED / "datasets"
 CACHE = BENCH / "cache"
 
