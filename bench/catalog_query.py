@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    common.note_version()
     from photosort.catalog import Catalog
 
     library = common.CACHE / f"catalog_{args.photos}"

@@ -187,10 +187,20 @@ class ThreadCpu:
         return {name: seconds for name, seconds in sorted(totals.items(), key=lambda item: -item[1]) if seconds > 0}
 
 
+_version_at_start: list[str] = []  # the code a run measures is the code there when it started
+
+
+def note_version() -> None:
+    """Remember the commit now, before measuring, for write_json (the tree may change meanwhile)."""
+    if not _version_at_start:
+        _version_at_start.append(photosort_version())
+
+
 def write_json(path: str | Path | None, data: dict) -> None:
     if path:
+        note_version()
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps({**data, "photosort_version": photosort_version()}, indent=2) + "\n")
+        Path(path).write_text(json.dumps({**data, "photosort_version": _version_at_start[0]}, indent=2) + "\n")
         print(f"wrote {path}")
 
 

@@ -110,6 +110,7 @@ def run_fold(name: str, seed: int, test_fold: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    common.note_version()
     _, target_metric, target = SETS[args.set]
     runs = [run_fold(args.set, args.seed, fold) for fold in (range(FOLDS) if args.all_folds else [0])]
     result = {"set": args.set, "seed": args.seed, **runs[0]} if len(runs) == 1 else {

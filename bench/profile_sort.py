@@ -155,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    common.note_version()
     if args.child:
         return child(*args.child)
     out = args.out or common.BENCH / "out" / f"profile_sort_{args.photos}"

@@ -158,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    common.note_version()
     roll = ensure_camera_roll(args.photos, args.roll, distinct=args.distinct)
     paths = roll.paths()
     library = common.ensure_bench_library()

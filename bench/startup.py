@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    common.note_version()
     result: dict = {}
     with tempfile.TemporaryDirectory(prefix="photosort-startup-") as home:
         env = _env(Path(home))

@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    common.note_version()
     work = common.CACHE / "runs" / "train_speed"
     if work.exists():
         shutil.rmtree(work)
