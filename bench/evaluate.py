@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import shutil
 import statistics
 import sys
@@ -85,7 +86,7 @@ def run_fold(name: str, seed: int, test_fold: int) -> dict:
     from photosort.metrics import format_report
 
     source, target_metric, target = SETS[name]
-    work = common.CACHE / "runs" / f"evaluate_{name}"
+    work = common.CACHE / "runs" / f"evaluate_{name}_{os.getpid()}"
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)

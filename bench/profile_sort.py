@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         roll = ensure_camera_roll(args.photos, args.roll, distinct=args.distinct)
         library = common.ensure_bench_library()
         sort_speed.warm_page_cache(roll.paths())
-        run_dir = common.CACHE / "runs" / f"profile_sort_{args.photos}"
+        run_dir = common.CACHE / "runs" / f"profile_sort_{args.photos}_{os.getpid()}"
         run_library = sort_speed.prepare_run(library, run_dir)
         print(f"profiling photosort's sort of {len(roll.files)} photos with py-spy ...", flush=True)
         subprocess.run([

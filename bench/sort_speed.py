@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                     "cpu_count": os.cpu_count(), "load_average_before": os.getloadavg()[0]}
 
     if not args.skip_photosort:
-        run_dir = common.CACHE / "runs" / f"sort_speed_{len(paths)}"
+        run_dir = common.CACHE / "runs" / f"sort_speed_{len(paths)}_{os.getpid()}"  # concurrent runs don't collide
         run_library = prepare_run(library, run_dir)
         print("photosort: sorting ...", flush=True)
         side = common.in_subprocess(photosort_side, str(run_library), str(roll.photos_dir), time.time(),

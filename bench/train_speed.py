@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     common.note_version()
-    work = common.CACHE / "runs" / "train_speed"
+    work = common.CACHE / "runs" / f"train_speed_{os.getpid()}"
     if work.exists():
         shutil.rmtree(work)
     library, cache_dir = work / "library", work / "backbone-cache"
