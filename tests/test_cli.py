@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 
-import pytest
 
 from helpers.photos import scene_photos
 from photosort.cli import main
