@@ -470,12 +470,13 @@ def _fine_tune(examples: _Examples, head, backbone_name, fold_of, epochs, progre
 def _pixels(examples: _Examples, rows: np.ndarray, views: int) -> np.ndarray:
     """float32 pixels of the given photos, all of view 0 first, then view 1, ... (as labels are tiled)."""
     stacks = []
-    for view in range(views + 1):
-        for row in rows:
-            item = examples.photos[row].photo
-            rgb = images.load_rgb(item.path)
-            stacks.append(images.augment(rgb, view, int(item.content_hash[:8], 16)))
-    return np.stack(stacks).astype(np.float32)
+    for row in rows:
+        item = examples.photos[row]
+        pixels = _views_of(item, images.INPUT_SIZE, views)
+        if isinstance(pixels, str):  # readable when embedded a moment ago, not now
+            raise ImageError(item.photo.path, pixels)
+        stacks.append(pixels)
+    return np.stack(stacks, axis=1).reshape(-1, *stacks[0].shape[1:]).astype(np.float32)
 
 
 # -- saving --------------------------------------------------------------------------------
