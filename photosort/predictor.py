@@ -1,9 +1,10 @@
 """A trained sorter, loaded and ready to score photos: the one fast path that sorting, the
 watcher, evaluation and the GUI all use.
 
-Flow of a batch: file facts and content hash (threads) → cached embeddings looked up by hash →
-the rest decoded at reduced size (threads) → backbone embedder → sigmoid head → every score
-recorded in one transaction. The next batch is read while this one runs through the network.
+Flow of a batch: each new or changed file read once, whole, on a reading thread: content hash,
+header facts, a cached embedding looked up by hash, else the pixels decoded at reduced size
+from the bytes already read → backbone embedder → sigmoid head → every score recorded in one
+transaction. The next batches are read while this one runs through the network.
 """
 
 from __future__ import annotations
@@ -102,42 +103,26 @@ class Sorter:
 
 @dataclass
 class _Read:
-    """What the reading threads learned about one file."""
+    """What a reading thread learned about one file."""
 
     path: Path
+    known: PhotoRecord | None = None  # the catalog's record of this path, if any
     digest: str | None = None
-    info: images.PhotoInfo | None = None
-    known: PhotoRecord | None = None
+    info: images.PhotoInfo | None = None  # set when the file is new or changed: to record
     pixels: np.ndarray | None = None
     embedding: np.ndarray | None = None
     error: str | None = None
 
 
-def _read_facts(item: _Read) -> _Read:
-    try:
-        stat = item.path.stat()
-        if item.known and item.known.size == stat.st_size and item.known.mtime == stat.st_mtime:
-            item.digest = item.known.content_hash  # unchanged since last time: no need to re-hash
-        else:
-            item.info = images.photo_info(item.path)
-            item.digest = images.content_hash(item.path)
-    except ImageError as exc:
-        item.error = exc.reason
-    except OSError as exc:
-        item.error = exc.strerror or str(exc)
-    return item
-
-
-def _decode(item: _Read, size: int) -> _Read:
-    try:
-        item.pixels = images.load_rgb(item.path, size)
-    except ImageError as exc:
-        item.error = exc.reason
-    return item
-
-
 class _BatchReader:
-    """Reads a batch of files (facts, hash, cached embedding, pixels) on worker threads."""
+    """Reads a batch of files on worker threads, each photo from start to end on one thread
+    (no barrier between stages: a slow file holds up nothing but itself):
+
+    - unchanged since the catalog last saw it (size and mtime): its hash is known, so its
+      cached embedding, looked up for the whole batch at once, needs no read at all;
+    - new or changed: read whole, once; the bytes in memory are hashed, their header parsed,
+      the embedding cache asked, and only then decoded (at most one file's bytes per thread).
+    """
 
     def __init__(self, catalog: Catalog, sorter: Sorter, use_cache: bool):
         self.catalog = catalog
@@ -147,15 +132,37 @@ class _BatchReader:
 
     def read(self, paths: Sequence[Path]) -> list[_Read]:
         known = self.catalog.photos_by_paths(paths)
-        items = list(self.pool.map(_read_facts, [_Read(p, known=known.get(p)) for p in paths]))
-        if self.use_cache:
-            cached = self.catalog.get_embeddings([i.digest for i in items if i.digest], self.sorter.embedding_key)
-            for item in items:
-                if item.digest in cached:
-                    item.embedding = cached[item.digest]
-        to_decode = [i for i in items if i.error is None and i.embedding is None]
-        list(self.pool.map(lambda i: _decode(i, self.sorter.input_size), to_decode))
-        return items
+        items = [_Read(p, known=known.get(p)) for p in paths]
+        cached: dict[str, np.ndarray] = {}
+        if self.use_cache and known:
+            cached = self.catalog.get_embeddings([r.content_hash for r in known.values()], self.sorter.embedding_key)
+        return list(self.pool.map(lambda item: self._read_one(item, cached), items))
+
+    def _read_one(self, item: _Read, cached: dict[str, np.ndarray]) -> _Read:
+        data = None
+        try:
+            stat = item.path.stat()
+            if item.known and (item.known.size, item.known.mtime) == (stat.st_size, stat.st_mtime):
+                item.digest = item.known.content_hash  # unchanged since last time: no need to re-hash
+                item.embedding = cached.get(item.digest)
+            elif stat.st_size <= images.READ_WHOLE_LIMIT:
+                photo = images.read_photo(item.path)  # one read: hash, header and pixels
+                item.info, item.digest, data = photo.info, photo.content_hash, photo.data
+                item.embedding = self._cached_embedding(item.digest)  # e.g. a renamed photo
+            else:  # too big to hold: streamed for the hash, read again to decode
+                item.info = images.photo_info(item.path)
+                item.digest = images.content_hash(item.path)
+                item.embedding = self._cached_embedding(item.digest)
+            if item.embedding is None:
+                item.pixels = images.load_rgb(item.path, self.sorter.input_size, data=data)
+        except ImageError as exc:
+            item.error = exc.reason
+        except OSError as exc:
+            item.error = exc.strerror or str(exc)
+        return item
+
+    def _cached_embedding(self, digest: str) -> np.ndarray | None:
+        return self.catalog.embedding(digest, self.sorter.embedding_key) if self.use_cache else None
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -277,6 +277,14 @@ def test_embedder_from_keras_model_caches_tflite_and_survives_corruption(tmp_pat
     assert first.backend == "tflite" and cached.is_file()
     np.testing.assert_allclose(first.embed(images), expected, atol=1e-3)
 
+    # A cached flatbuffer was checked when written: later embedders never build the model.
+    def must_not_build():
+        raise AssertionError("the Keras model was built although a checked TFLite file is cached")
+
+    reloaded = Embedder(must_not_build, "tiny", cache_key="tiny-test")
+    assert (reloaded.backend, reloaded.input_size, reloaded.embedding_dim) == ("tflite", 32, 8)
+    np.testing.assert_allclose(reloaded.embed(images), expected, atol=1e-3)
+
     cached.write_bytes(b"garbage")
     again = Embedder.from_keras_model(model, cache_key="tiny-test")
     assert again.backend == "tflite" and cached.read_bytes() != b"garbage"

@@ -107,6 +107,11 @@ def test_embeddings_round_trip(catalog):
     assert catalog.get_embeddings(["a" * 32], "efficientnet_lite0", 1)["a" * 32][0] == -1
     assert catalog.get_embeddings(["a" * 32], "mobilenet_v2", 0) == {}
     assert catalog.embedding_count("efficientnet_lite0") == 3
+    # One at a time, as the sorting threads ask:
+    np.testing.assert_array_equal(catalog.embedding("b" * 32, "efficientnet_lite0"), vectors["b" * 32])
+    assert catalog.embedding("a" * 32, "efficientnet_lite0", 1)[0] == -1
+    assert catalog.embedding("c" * 32, "efficientnet_lite0") is None
+    assert catalog.embedding("a" * 32, "mobilenet_v2") is None
 
 
 def test_model_versions_predictions_and_category_query(catalog, sea_photos, tmp_path):

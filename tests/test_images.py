@@ -31,6 +31,7 @@ from photosort.images import (
     load_rgb,
     load_thumbnail,
     photo_info,
+    read_photo,
 )
 
 LANCZOS = Image.Resampling.LANCZOS
@@ -141,6 +142,34 @@ def test_twelve_megapixel_jpeg_draft_decode_matches_full_resolution(people_photo
 
     # Draft decoding is the speed: loading must beat merely decoding at full size (~4x here).
     assert _best_of_3(lambda: load_rgb(path)) < 0.7 * _best_of_3(full_decode)
+
+
+def test_reading_once_gives_what_reading_twice_does(people_photo, tmp_path):
+    """read_photo + load_rgb(data=...) (the sorting path) against photo_info, content_hash and
+    load_rgb from the file, on a 12-MP JPEG (OpenCV's reduced decode), a turned one and a PNG."""
+    with Image.open(people_photo) as img:
+        big = img.convert("RGB").resize((4032, 3024), Image.Resampling.BILINEAR)
+    big.save(jpeg := tmp_path / "IMG_0002.JPG", quality=90, exif=_exif(6, "2021:05:01 10:00:00"))
+    big.resize((800, 600)).save(png := tmp_path / "shot.png")
+    for path in (jpeg, png, people_photo):
+        photo = read_photo(path)
+        assert photo.data == path.read_bytes()
+        assert photo.info == photo_info(path)
+        assert photo.content_hash == content_hash(path)
+        np.testing.assert_array_equal(load_rgb(path, data=photo.data), load_rgb(path))
+    assert (read_photo(jpeg).info.width, read_photo(jpeg).info.height) == (3024, 4032)
+
+
+def test_jpeg_with_data_after_its_end_loads(people_photo, tmp_path):
+    """Motion photos keep a video after the JPEG's end marker; Pillow decodes those."""
+    with Image.open(people_photo) as img:
+        big = img.convert("RGB").resize((2016, 1512), Image.Resampling.BILINEAR)
+    big.save(plain := tmp_path / "plain.jpg", quality=90)
+    (motion := tmp_path / "motion.jpg").write_bytes(plain.read_bytes() + b"\x00\x00\x00\x18ftypmp42" + bytes(500))
+    with Image.open(plain) as full:
+        ref = _reference(full)
+    assert _mean_abs_diff(load_rgb(motion), ref) < 2.0
+    assert _mean_abs_diff(load_rgb(motion), load_rgb(plain)) < 1.5
 
 
 def test_size_argument(scene_photo):
@@ -378,12 +407,19 @@ BAD_INPUTS = [
 ]
 
 
+def _load_from_memory(path: Path) -> np.ndarray:
+    """What sorting does: read the file once, then decode the bytes in memory."""
+    return load_rgb(path, data=read_photo(path).data)
+
+
 @pytest.mark.parametrize("make, reason", BAD_INPUTS, ids=[m.__name__[1:] for m, _ in BAD_INPUTS])
-@pytest.mark.parametrize("load", [load_rgb, load_thumbnail, photo_info], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "load", [load_rgb, load_thumbnail, photo_info, read_photo, _load_from_memory], ids=lambda f: f.__name__
+)
 def test_bad_input_raises_image_error(tmp_path, people_photo, make, reason, load):
     path = make(tmp_path, people_photo)
-    if load is photo_info and make is _first_half:
-        assert photo_info(path).width  # the header is intact: photo_info reads no pixels
+    if load in (photo_info, read_photo) and make is _first_half:
+        assert load(path).width if load is photo_info else load(path).info.width  # header intact
         return
     with pytest.raises(ImageError) as caught:
         load(path)
@@ -476,7 +512,7 @@ def test_damaged_files_never_raise_anything_else(tmp_path, people_photo):
             data[rng.randrange(min(len(data), 400))] = rng.randrange(256)
         path = tmp_path / f"damaged{i}.jpg"
         path.write_bytes(bytes(data))
-        for load in (load_rgb, photo_info):
+        for load in (load_rgb, photo_info, _load_from_memory):
             try:
                 load(path)
             except ImageError:

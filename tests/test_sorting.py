@@ -21,6 +21,7 @@ from helpers.sorting import (
     thresholds_for_two_and_none,
 )
 
+from photosort import images
 from photosort.catalog import Catalog
 from photosort.errors import NoModelError, PhotosortError
 from photosort.predictor import Sorter
@@ -355,3 +356,33 @@ def _fit(stem: str, suffix: str) -> str:
             break
         name += char
     return name + suffix
+
+
+@pytest.mark.parametrize("with_mtime", [True, False], ids=["compare", "hash"])
+def test_write_temp_proves_the_copy(datasets_dir, tmp_path, monkeypatch, with_mtime):
+    """Both proofs of a copy (byte comparison with an unchanged original; the copy's hash)
+    refuse a copy that differs, and the comparison refuses an original edited since it was read."""
+    src = tmp_path / "IMG_0001.jpg"
+    shutil.copyfile(scene_photo(datasets_dir, "sea", 0), src)
+    size, mtime, content = src.stat().st_size, src.stat().st_mtime, images.content_hash(src)
+    when = mtime if with_mtime else None
+
+    files.write_temp(src, good := tmp_path / "good.tmp", content, size, when)
+    assert good.read_bytes() == src.read_bytes()
+
+    def flip_a_byte(source: Path, tmp: Path) -> None:  # a bad disk or cable, same size
+        data = bytearray(source.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        tmp.write_bytes(bytes(data))
+
+    monkeypatch.setattr(files, "write_bytes", flip_a_byte)
+    with pytest.raises(files.CopyError, match="did not match"):
+        files.write_temp(src, bad := tmp_path / "bad.tmp", content, size, when)
+    assert not bad.exists()
+    monkeypatch.undo()
+
+    if with_mtime:
+        os.utime(src, ns=(src.stat().st_atime_ns, src.stat().st_mtime_ns + 1_000_000_000))  # edited
+        with pytest.raises(files.CopyError, match="changed after it was read"):
+            files.write_temp(src, late := tmp_path / "late.tmp", content, size, mtime)
+        assert not late.exists()

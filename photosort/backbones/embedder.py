@@ -5,6 +5,8 @@ the weights) and run by the TFLite interpreter, whose default CPU delegate, XNNP
 3x faster than a compiled tf.function on a 2-core machine with the same numbers to ~1e-5.
 (int8 dynamic quantisation was slower there and far off, so it is not used.) If conversion or
 the interpreter fails, or the two disagree on a check batch, the tf.function is used instead.
+A flatbuffer is cached only once it has passed that check, so later processes load it without
+building the Keras model at all.
 """
 
 from __future__ import annotations
@@ -42,16 +44,29 @@ class Embedder:
     backend: str  # "tflite" or "tf.function": which path embed() runs
 
     def __init__(
-        self, model: keras.Model, name: str, cache_key: str | None = None, use_tflite: bool = True
+        self,
+        build_model: Callable[[], keras.Model],
+        name: str,
+        cache_key: str | None = None,
+        use_tflite: bool = True,
     ):
-        """`model`: a Keras model, float32 RGB 0..255 (None, S, S, 3) -> (None, D)."""
+        """`build_model()`: a Keras model, float32 RGB 0..255 (None, S, S, 3) -> (None, D). It is
+        only called when there is no checked TFLite file for cache_key yet (or it won't load):
+        building and checking cost ~2 s of every sort's start otherwise."""
         self.name = name
+        self._lock = threading.Lock()
+        path = _tflite_path(cache_key) if use_tflite else None
+        cached = _cached_tflite_runner(path)
+        if cached is not None:
+            self._run, self.backend = cached, "tflite"
+            self.input_size, self.embedding_dim = cached.input_size, cached.embedding_dim
+            return
+        model = build_model()
         self.input_size = int(model.input_shape[1])
         self.embedding_dim = int(model.output_shape[-1])
-        self._lock = threading.Lock()
         self._run = _graph_runner(model)
         self.backend = "tf.function"
-        tflite = _checked_tflite_runner(model, cache_key, self._run) if use_tflite else None
+        tflite = _checked_tflite_runner(model, path, self._run) if use_tflite else None
         if tflite is not None:
             self._run, self.backend = tflite, "tflite"
 
@@ -66,7 +81,7 @@ class Embedder:
         """An Embedder for any Keras image model (e.g. a fine-tuned backbone). With a cache_key
         the TFLite file is kept in the cache dir under that name; the key must change whenever
         the model's weights do."""
-        return cls(model, name or model.name, cache_key, use_tflite)
+        return cls(lambda: model, name or model.name, cache_key, use_tflite)
 
     def embed(self, batch: np.ndarray) -> np.ndarray:
         batch = np.asarray(batch)
@@ -111,6 +126,8 @@ class _TFLiteRunner:
             )
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._output = self._interpreter.get_output_details()[0]["index"]
+        self.input_size = int(self._interpreter.get_input_details()[0]["shape"][1])
+        self.embedding_dim = int(self._interpreter.get_output_details()[0]["shape"][-1])
         self._batch = -1
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
@@ -127,23 +144,25 @@ class _TFLiteRunner:
 
 
 def _checked_tflite_runner(
-    model: keras.Model, cache_key: str | None, reference: Runner
+    model: keras.Model, path: Path | None, reference: Runner
 ) -> Runner | None:
-    """A TFLite runner that agrees with `reference`, or None (logged) if there is none."""
-    path = _tflite_path(cache_key)
+    """A freshly converted TFLite runner that agrees with `reference` (then cached at path), or
+    None (logged) if there is none. Only a checked flatbuffer is ever written to the cache, so
+    a cached one is trusted as it is."""
     try:
-        runner = _tflite_runner(model, path)
+        flatbuffer = convert_to_tflite(model)
+        runner = _TFLiteRunner(flatbuffer)
         probe = np.random.default_rng(0).integers(0, 256, (2, *model.input_shape[1:]))
         probe = probe.astype(np.float32)
         diff = float(np.max(np.abs(runner(probe) - reference(probe))))
     except Exception as exc:  # conversion and interpreter errors are many and undocumented
         log.warning("TFLite unavailable for %s, using tf.function: %s", model.name, exc)
-        _discard(path)
         return None
     if not diff <= AGREEMENT_TOLERANCE:  # also catches NaN
         log.warning("TFLite differs from Keras by %s for %s, using tf.function", diff, model.name)
-        _discard(path)  # a stale or damaged cache is converted afresh next time
         return None
+    if path is not None:
+        write_atomically(path, lambda tmp: tmp.write_bytes(flatbuffer))
     return runner
 
 
@@ -151,24 +170,17 @@ def _tflite_path(cache_key: str | None) -> Path | None:
     return None if cache_key is None else backbones_cache_dir() / f"{cache_key}.tflite"
 
 
-def _discard(path: Path | None) -> None:
-    if path is not None:
+def _cached_tflite_runner(path: Path | None) -> _TFLiteRunner | None:
+    """The runner of a cached (so already checked) flatbuffer; None when there is none or it
+    won't load (then it is removed, to be converted and checked afresh)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        return _TFLiteRunner(path.read_bytes())
+    except Exception as exc:  # a damaged file raises whatever the flatbuffer parser meets
+        log.warning("Rebuilding unreadable TFLite cache %s: %s", path, exc)
         path.unlink(missing_ok=True)
-
-
-def _tflite_runner(model: keras.Model, path: Path | None) -> _TFLiteRunner:
-    """From the cached flatbuffer when it loads, else from a fresh conversion (then cached)."""
-    if path is not None and path.is_file():
-        try:
-            return _TFLiteRunner(path.read_bytes())
-        except (OSError, ValueError, RuntimeError) as exc:
-            log.warning("Rebuilding unreadable TFLite cache %s: %s", path, exc)
-            path.unlink(missing_ok=True)
-    flatbuffer = convert_to_tflite(model)
-    runner = _TFLiteRunner(flatbuffer)
-    if path is not None:
-        write_atomically(path, lambda tmp: tmp.write_bytes(flatbuffer))
-    return runner
+        return None
 
 
 def convert_to_tflite(model: keras.Model) -> bytes:
@@ -203,6 +215,10 @@ def get_embedder(name: str) -> Embedder:
     canonical = get_spec(name).name
     with _EMBEDDERS_LOCK:
         if canonical not in _EMBEDDERS:
-            model = build_backbone(canonical, include_top=False)
-            _EMBEDDERS[canonical] = Embedder(model, canonical, f"{cache_key(canonical)}-features")
+            import tensorflow as tf
+
+            # The TensorFlow version is part of the key: a converter update re-converts and
+            # re-checks rather than trusting a flatbuffer it did not write.
+            key = f"{cache_key(canonical)}-features-tf{tf.__version__}"
+            _EMBEDDERS[canonical] = Embedder(lambda: build_backbone(canonical, include_top=False), canonical, key)
         return _EMBEDDERS[canonical]

@@ -430,6 +430,16 @@ class Catalog:
                     found[digest] = np.frombuffer(blob, dtype="<f4").copy()
         return found
 
+    def embedding(self, content_hash: str, backbone: str, view: int = 0) -> np.ndarray | None:
+        """One cached embedding, or None. A plain connection rather than a session: sorting
+        asks this from its reading threads once per new photo (~0.1 ms)."""
+        with self.engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT vector FROM embeddings WHERE content_hash = ? AND backbone = ? AND view = ?",
+                (content_hash, backbone, view),
+            ).first()
+        return None if row is None else np.frombuffer(row[0], dtype="<f4").copy()
+
     def put_embeddings(self, backbone: str, view: int, vectors: dict[str, np.ndarray]) -> None:
         if not vectors:
             return

@@ -78,18 +78,53 @@ def pick_name(
     raise AssertionError("unreachable: candidate_names never ends")
 
 
-def write_temp(src: Path, tmp: Path, content_hash: str, size: int) -> None:
+def write_temp(src: Path, tmp: Path, content_hash: str, size: int, mtime: float | None = None) -> None:
     """Copy src (bytes and timestamps) to tmp, sync it to disk and check it holds exactly the
-    expected bytes. tmp never survives a failure."""
+    expected bytes. tmp never survives a failure.
+
+    With ``mtime`` (src's when it was hashed), the copy is compared byte for byte with src,
+    which must still have that size and mtime before and after: the same proof as hashing the
+    copy, at a third of the cost (~1 ms instead of ~3 ms for a 3-MB photo). Without it, the
+    copy's hash is checked."""
     try:
+        if mtime is not None:
+            _check_unchanged(src, size, mtime)
         write_bytes(src, tmp)
         shutil.copystat(src, tmp)  # the original's timestamps (and permission bits)
         fsync_path(tmp)
-        if tmp.stat().st_size != size or images.content_hash(tmp) != content_hash:
-            raise CopyError("the copy did not match the original (was it changed while copying?)")
+        if tmp.stat().st_size != size:
+            raise CopyError(_MISMATCH)
+        if mtime is None:
+            if images.content_hash(tmp) != content_hash:
+                raise CopyError(_MISMATCH)
+        else:
+            if not same_bytes(src, tmp):
+                raise CopyError(_MISMATCH)
+            _check_unchanged(src, size, mtime)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+_MISMATCH = "the copy did not match the original (was it changed while copying?)"
+_COMPARE_CHUNK = 1 << 20
+
+
+def _check_unchanged(src: Path, size: int, mtime: float) -> None:
+    st = src.stat()
+    if (st.st_size, st.st_mtime) != (size, mtime):
+        raise CopyError("the original changed after it was read; sort it again")
+
+
+def same_bytes(a: Path, b: Path) -> bool:
+    """True if the two files hold the same bytes (read in 1-MB chunks, compared in C)."""
+    with open(a, "rb", buffering=0) as fa, open(b, "rb", buffering=0) as fb:
+        while True:
+            chunk = fa.read(_COMPARE_CHUNK)
+            if chunk != fb.read(_COMPARE_CHUNK):
+                return False
+            if not chunk:
+                return True
 
 
 def write_bytes(src: Path, tmp: Path) -> None:

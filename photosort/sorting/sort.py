@@ -348,7 +348,7 @@ def _copy(run: SortRun, scored: Scored, name: str, dest: Path) -> Path:
     op = run.catalog.journal(run.id, COPY, scored.path, dest, tmp, record.id, run.category_ids.get(name),
                              record.content_hash, record.size)
     try:
-        files.write_temp(scored.path, tmp, record.content_hash, record.size)
+        files.write_temp(scored.path, tmp, record.content_hash, record.size, record.mtime)
         files.crash_point("temp-written")
         dest = _publish(tmp, dest, scored.path.name, record)
         files.crash_point("published")
