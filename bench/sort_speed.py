@@ -131,6 +131,25 @@ def warm_page_cache(paths: list[Path]) -> bool:
     return True
 
 
+FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".heic": "heic", ".png": "png"}
+
+
+def format_view(photos_dir: Path, paths: list[Path], formats: set[str]) -> tuple[Path, list[Path]]:
+    """The roll's photos of these formats only, hard-linked (built once) into a sibling folder
+    with the same layout, so both sides read the very same files."""
+    view = photos_dir.parent.with_name(f"{photos_dir.parent.name}_{'_'.join(sorted(formats))}") / photos_dir.name
+    chosen = []
+    for path in paths:
+        if FORMATS.get(path.suffix.lower()) not in formats:
+            continue
+        link = view / path.relative_to(photos_dir)
+        if not link.exists():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, link)
+        chosen.append(link)
+    return view, chosen
+
+
 def spread(items: list, count: int) -> list:
     """count items spread evenly over the list (all of them if count >= len)."""
     if count >= len(items):
@@ -149,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--roll", type=Path, metavar="DIR", help="camera roll folder (default bench/cache/camera_roll_N)")
     parser.add_argument("--distinct", type=int, metavar="M",
                         help="a roll of M rendered photos and variants of them (see camera_roll.py --help)")
+    parser.add_argument("--formats", type=lambda text: set(text.split(",")), metavar="LIST",
+                        help="only the roll's photos of these formats, e.g. 'jpeg' (of jpeg, heic, png; default all)")
     parser.add_argument("--batch-size", type=int, help="photosort's batch size (default: photosort's own)")
     parser.add_argument("--skip-photosort", action="store_true", help="time the naive pipeline only")
     parser.add_argument("--keep", action="store_true", help="keep the sorted copies and the run's library")
@@ -160,19 +181,25 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     common.note_version()
     roll = ensure_camera_roll(args.photos, args.roll, distinct=args.distinct)
-    paths = roll.paths()
+    photos_dir, paths = roll.photos_dir, roll.paths()
+    if args.formats:
+        unknown = args.formats - set(FORMATS.values())
+        if unknown:
+            raise SystemExit(f"unknown formats {sorted(unknown)}: choose from jpeg, heic, png")
+        photos_dir, paths = format_view(photos_dir, paths, args.formats)
     library = common.ensure_bench_library()
     cached = warm_page_cache(paths)
-    print(f"camera roll: {len(paths)} photos, {roll.manifest['total_bytes'] / 1e9:.2f} GB, "
-          f"{roll.manifest['formats']}; page cache {'warm' if cached else 'too small: read from disk'}")
-    result: dict = {"photos": len(paths), "roll": str(roll.photos_dir), "page_cache_warm": cached,
+    counts = {f: sum(FORMATS.get(p.suffix.lower()) == f for p in paths) for f in sorted(set(FORMATS.values()))}
+    print(f"camera roll: {len(paths)} photos, {sum(p.stat().st_size for p in paths) / 1e9:.2f} GB, "
+          f"{counts}; page cache {'warm' if cached else 'too small: read from disk'}")
+    result: dict = {"photos": len(paths), "roll": str(photos_dir), "formats": counts, "page_cache_warm": cached,
                     "cpu_count": os.cpu_count(), "load_average_before": os.getloadavg()[0]}
 
     if not args.skip_photosort:
         run_dir = common.CACHE / "runs" / f"sort_speed_{len(paths)}_{os.getpid()}"  # concurrent runs don't collide
         run_library = prepare_run(library, run_dir)
         print("photosort: sorting ...", flush=True)
-        side = common.in_subprocess(photosort_side, str(run_library), str(roll.photos_dir), time.time(),
+        side = common.in_subprocess(photosort_side, str(run_library), str(photos_dir), time.time(),
                                     args.batch_size)
         rate = side["photos"] / side["seconds"]
         summary = side["summary"]
