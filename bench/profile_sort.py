@@ -9,9 +9,9 @@ samples; each sample goes to the first stage whose code is on its stack:
   model load   Sorter.load (backbone, head, TFLite interpreter)
   catalog      photosort.catalog (SQLAlchemy, SQLite): lookups, scores, journal
   copy         photosort.sorting.files: temporary file, copy, flush, verify, rename
-  decode       images.load_rgb / _decode: JPEG draft decode, HEIC, PNG, resize, orientation
-  hash         images.content_hash of the originals
-  header       images.photo_info: size, EXIF, dimensions
+  decode       images.load_rgb / _decode: JPEG reduced decode, HEIC, PNG, resize, orientation
+  hash         images.content_hash / hash_bytes of the originals
+  header       images.read_photo / photo_info: reading the file, size, EXIF, dimensions
   embed        photosort.backbones: the backbone network
   head         Sorter.scores_from_embeddings
   scan         images.iter_photos: walking the folder
@@ -48,8 +48,8 @@ STAGES = [
     ("catalog", ["photosort/catalog/"]),
     ("copy", ["photosort/sorting/files.py"]),
     ("decode", ["photosort/images.py:load_rgb", "photosort/images.py:_decode", "photosort/images.py:open_oriented"]),
-    ("hash", ["photosort/images.py:content_hash"]),
-    ("header", ["photosort/images.py:photo_info"]),
+    ("hash", ["photosort/images.py:content_hash", "photosort/images.py:hash_bytes"]),
+    ("header", ["photosort/images.py:photo_info", "photosort/images.py:read_photo"]),
     ("embed", ["photosort/backbones/"]),
     ("head", ["photosort/predictor.py:Sorter.scores_from_embeddings"]),
     ("scan", ["photosort/images.py:iter_photos"]),

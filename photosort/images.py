@@ -22,7 +22,7 @@ import re
 import stat
 import struct
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -117,9 +117,15 @@ def is_photo_path(path: str | Path) -> bool:
     return not name.startswith(".") and Path(name).suffix.lower() in PHOTO_EXTENSIONS
 
 
-def iter_photos(root: str | Path, exclude: Iterable[str | Path] = ()) -> Iterator[Path]:
+def iter_photos(
+    root: str | Path,
+    exclude: Iterable[str | Path] = (),
+    on_skip: Callable[[Path, str], None] | None = None,
+) -> Iterator[Path]:
     """Recursively yield photo files under root, sorted, skipping hidden files/dirs and any
-    directory in ``exclude`` (e.g. category folders inside the camera roll)."""
+    directory in ``exclude`` (e.g. category folders inside the camera roll). A photo-named
+    entry that is no regular file (a broken link, a named pipe) and a folder that cannot be
+    read are passed over, each told to ``on_skip(path, reason)`` when given."""
     root = Path(root)
     try:
         entries = _sorted_entries(root)
@@ -127,7 +133,7 @@ def iter_photos(root: str | Path, exclude: Iterable[str | Path] = ()) -> Iterato
         reason = "no such folder" if isinstance(err, FileNotFoundError) else _os_reason(err)
         raise ImageError(root, reason) from err
     excluded = {Path(p).resolve() for p in exclude}
-    yield from _walk(entries, excluded, seen={_identity(root)})
+    yield from _walk(entries, excluded, seen={_identity(root)}, on_skip=on_skip or _log_skip)
 
 
 def content_hash(path: str | Path) -> str:
@@ -416,7 +422,13 @@ def _decode_input(
         if pixels is None:
             img.draft("RGB", (size, size))
             img.load()
-            pixels = np.asarray(_to_rgb(img))
+            rgb = _to_rgb(img)
+            factor = min(rgb.size) // (2 * size)
+            if factor >= 2:  # a big frame that has no reduced decode (PNG, TIFF, WebP, ...)
+                # Box-average it in Pillow first, as the area resize would, so no full-size
+                # array is made: a 12-MP PNG's array copy and resize cost ~100 ms, this ~15 ms.
+                rgb = rgb.reduce(factor)
+            pixels = np.asarray(rgb)
     return pixels, orientation
 
 
@@ -532,8 +544,15 @@ def _identity(folder: Path) -> tuple[int, int]:
     return st.st_dev, st.st_ino
 
 
+def _log_skip(path: Path, reason: str) -> None:
+    log.warning("skipping %s: %s", path, reason)
+
+
 def _walk(
-    entries: list[os.DirEntry[str]], excluded: set[Path], seen: set[tuple[int, int]]
+    entries: list[os.DirEntry[str]],
+    excluded: set[Path],
+    seen: set[tuple[int, int]],
+    on_skip: Callable[[Path, str], None],
 ) -> Iterator[Path]:
     """Depth-first in name order, which is the order of sorted(paths). ``seen`` holds every
     folder visited (device, inode): a symlink back up the tree, or a second link to the same
@@ -544,8 +563,14 @@ def _walk(
         path = Path(entry.path)
         try:
             if not entry.is_dir():  # follows links; a broken link is neither dir nor file
-                if entry.is_file() and is_photo_path(entry.name):  # regular files only
+                if not is_photo_path(entry.name):
+                    continue
+                if entry.is_file():  # regular files only
                     yield path
+                elif entry.is_symlink() and not path.exists():
+                    on_skip(path, "broken link (the file it points to is missing)")
+                else:
+                    on_skip(path, "not a regular file")
                 continue
             identity = _identity(path)
             if identity in seen or path.resolve() in excluded:
@@ -553,6 +578,6 @@ def _walk(
             seen.add(identity)
             children = _sorted_entries(path)
         except OSError as err:  # an unreadable subfolder is skipped, not fatal
-            log.warning("skipping %s: %s", path, _os_reason(err))
+            on_skip(path, _os_reason(err))
             continue
-        yield from _walk(children, excluded, seen)
+        yield from _walk(children, excluded, seen, on_skip)

@@ -554,8 +554,13 @@ def test_iter_photos(tmp_path, scene_photo):
     (root / "2023" / "trip" / "loop").symlink_to(root)  # a link back up the tree
 
     excluded = root / "2023" / ".." / "sorted"  # compared after resolving
-    found = list(iter_photos(root, exclude=[excluded]))
+    passed_over = []
+    found = list(iter_photos(root, exclude=[excluded], on_skip=lambda p, why: passed_over.append((p, why))))
     assert found == wanted == sorted(found)
+    assert passed_over == [
+        (root / "broken.jpg", "broken link (the file it points to is missing)"),
+        (root / "pipe.jpg", "not a regular file"),
+    ]
     everything = ["IMG_002.JPG", "b.HeIc", "c.png", "A.jpeg", "f.jpg", "z.jpg"]
     assert [p.name for p in iter_photos(root)] == everything
 

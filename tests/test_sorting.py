@@ -235,8 +235,11 @@ def test_pipes_and_broken_links_are_reported_not_read(catalog, roll):
     summary = sort_paths(catalog, sorter, [pipe, broken], run)
     run.finish("done", summary)
     assert dict(summary.skipped) == {pipe: "not a regular file", broken: "broken link (the file it points to is missing)"}
-    # a folder scan passes over them without reading them, and sorts the rest
-    assert sort_folder(catalog, roll).scanned == len(list(roll.rglob("*_*.jpg")))
+    # a folder scan passes over them without reading them, says so, and sorts the rest
+    scan = sort_folder(catalog, roll)
+    assert scan.scanned == len(list(roll.rglob("*_*.jpg"))) + 2
+    assert dict(scan.skipped) == dict(summary.skipped)
+    assert scan.sorted + scan.unsorted + scan.already_sorted == scan.scanned - 2
 
 
 @pytest.mark.parametrize("error", [errno.ENOSPC, errno.EROFS], ids=["disk-full", "read-only"])

@@ -201,8 +201,11 @@ def sort_folder(
     run = SortRun(catalog, sorter, source, dry_run=dry_run, move=move)
     try:
         inside = [f for f in [*run.folders.values(), catalog.library_dir] if f.is_relative_to(source)]
-        paths = list(images.iter_photos(source, exclude=inside))
+        passed_over: list[tuple[Path, str]] = []  # broken links, pipes, unreadable folders
+        paths = list(images.iter_photos(source, exclude=inside, on_skip=lambda p, why: passed_over.append((p, why))))
         summary = sort_paths(catalog, sorter, paths, run, on_progress, should_stop, batch_size)
+        summary.scanned += len(passed_over)
+        summary.skipped[:0] = passed_over
     except BaseException as exc:
         run.finish(CANCELLED if isinstance(exc, (Cancelled, KeyboardInterrupt)) else FAILED)
         raise
