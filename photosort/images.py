@@ -169,14 +169,7 @@ def read_photo(path: str | Path) -> PhotoFile:
         after = os.fstat(fp.fileno())
     if len(data) != after.st_size or after.st_mtime != st.st_mtime:
         raise ImageError(path, "changed while it was being read (still being written?)")
-    with _image_errors(path):
-        img = _identify(path, io.BytesIO(data))
-        exif = _header_exif(img)
-    width, height = img.size
-    if _orientation(img, exif) >= 5:
-        width, height = height, width
-    info = PhotoInfo(st.st_size, st.st_mtime, width, height, _taken_at(exif))
-    return PhotoFile(data, info, hash_bytes(data))
+    return PhotoFile(data, _header_facts(path, io.BytesIO(data), st), hash_bytes(data))
 
 
 def hash_bytes(data: bytes) -> str:
@@ -189,10 +182,13 @@ def photo_info(path: str | Path) -> PhotoInfo:
     Raises ImageError for a file that is not a readable image."""
     path = Path(path)
     with _open_file(path) as fp:
-        st = os.fstat(fp.fileno())
-        with _image_errors(path):
-            img = _identify(path, fp)
-            exif = _header_exif(img)
+        return _header_facts(path, fp, os.fstat(fp.fileno()))
+
+
+def _header_facts(path: Path, fp: BinaryIO, st: os.stat_result) -> PhotoInfo:
+    with _image_errors(path):
+        img = _identify(path, fp)
+        exif = _header_exif(img)
     width, height = img.size
     if _orientation(img, exif) >= 5:  # 5-8 turn the picture a quarter
         width, height = height, width
@@ -393,13 +389,16 @@ def _decode(path: Path, draft_size: int | None) -> tuple[Image.Image, int]:
     which is applied by the caller once the image is small."""
     with _open_file(path) as fp, _image_errors(path):
         img = _identify(path, fp)
-        if draft_size:
-            # JPEG: libjpeg scales by 1/2, 1/4 or 1/8 while decoding, keeping both sides
-            # >= draft_size. HEIF: an embedded thumbnail at least that big. Others: no-op.
-            img.draft("RGB", (draft_size, draft_size))
-        img.load()
-        orientation = _orientation(img, _exif(img))
-        return _to_rgb(img), orientation
+        return _pillow_rgb(img, draft_size), _orientation(img, _exif(img))
+
+
+def _pillow_rgb(img: ImageFile.ImageFile, draft_size: int | None) -> Image.Image:
+    if draft_size:
+        # JPEG: libjpeg scales by 1/2, 1/4 or 1/8 while decoding, keeping both sides
+        # >= draft_size. HEIF: an embedded thumbnail at least that big. Others: no-op.
+        img.draft("RGB", (draft_size, draft_size))
+    img.load()
+    return _to_rgb(img)
 
 
 # OpenCV's reduced JPEG decodes (libjpeg-turbo scaling while decoding, as Pillow's draft).
@@ -414,22 +413,20 @@ def _decode_input(
     side still >= size) and the EXIF orientation still to apply."""
     with _image_errors(path):
         img = _identify(path, fp)
-        orientation = _orientation(img, _exif(img))
         if data is None and img.format == "JPEG":
             fp.seek(0)
             data = fp.read()
         pixels = _opencv_jpeg(img, data, size) if data is not None else None
         if pixels is None:
-            img.draft("RGB", (size, size))
-            img.load()
-            rgb = _to_rgb(img)
+            rgb = _pillow_rgb(img, size)
             factor = min(rgb.size) // (2 * size)
             if factor >= 2:  # a big frame that has no reduced decode (PNG, TIFF, WebP, ...)
                 # Box-average it in Pillow first, as the area resize would, so no full-size
                 # array is made: a 12-MP PNG's array copy and resize cost ~100 ms, this ~15 ms.
                 rgb = rgb.reduce(factor)
             pixels = np.asarray(rgb)
-    return pixels, orientation
+        # after decoding: a PNG may keep its EXIF after the pixels
+        return pixels, _orientation(img, _exif(img))
 
 
 def _opencv_jpeg(img: ImageFile.ImageFile, data: bytes, size: int) -> np.ndarray | None:

@@ -201,6 +201,23 @@ def test_exif_orientation_is_applied(people_photo, tmp_path, orientation):
     assert "exif" not in thumb.info  # nobody can turn the thumbnail a second time
 
 
+def test_png_exif_after_the_pixels_still_turns_it(people_photo, tmp_path):
+    """PNG allows the eXIf chunk after the image data: orientation is read after decoding."""
+    with Image.open(people_photo) as img:
+        expected = _reference(img.transpose(Image.Transpose.ROTATE_270))
+        buffer = io.BytesIO()
+        img.convert("RGB").save(buffer, "PNG")
+    data = buffer.getvalue()
+    payload = _exif(6).tobytes()
+    if payload.startswith(b"Exif\x00\x00"):
+        payload = payload[6:]
+    chunk = struct.pack(">I", len(payload)) + b"eXIf" + payload
+    chunk += struct.pack(">I", zlib.crc32(b"eXIf" + payload))
+    end = data.rindex(b"IEND") - 4  # the IEND chunk starts with its length
+    (path := tmp_path / "late_exif.png").write_bytes(data[:end] + chunk + data[end:])
+    assert _mean_abs_diff(load_rgb(path), expected) < 3.0
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP", "TIFF"])
 def test_exif_orientation_in_other_formats(people_photo, tmp_path, fmt):
     path = tmp_path / f"turned.{fmt.lower()}"
