@@ -47,12 +47,12 @@ STAGES = [
     ("model load", ["photosort/predictor.py:Sorter.load"]),
     ("catalog", ["photosort/catalog/"]),
     ("copy", ["photosort/sorting/files.py"]),
-    ("decode", ["photosort/images.py:load_rgb", "photosort/images.py:_decode", "photosort/images.py:open_oriented"]),
-    ("hash", ["photosort/images.py:content_hash", "photosort/images.py:hash_bytes"]),
-    ("header", ["photosort/images.py:photo_info", "photosort/images.py:read_photo"]),
+    ("decode", ["photosort/images/decoding.py"]),
+    ("hash", ["photosort/images/reading.py:content_hash", "photosort/images/reading.py:hash_bytes"]),
+    ("header", ["photosort/images/reading.py:photo_info", "photosort/images/reading.py:read_photo"]),
     ("embed", ["photosort/backbones/"]),
     ("head", ["photosort/predictor.py:Sorter.scores_from_embeddings"]),
-    ("scan", ["photosort/images.py:iter_photos"]),
+    ("scan", ["photosort/images/scanning.py"]),
     ("imports", ["<frozen importlib._bootstrap>:_find_and_load"]),
 ]
 _LINE = re.compile(r"^thread \((?P<tid>\w+)\)(?:: (?P<name>[^;]*))?;(?P<stack>.*) (?P<count>\d+)$")
