@@ -6,6 +6,9 @@ decoding (model input, thumbnails), metadata (EXIF orientation, taken-at).
 Every failure to read a photo becomes ``ImageError(path, reason)``.
 """
 
+# Until augmentation moves to training/ (its only user): this rebinds images.augment from the
+# submodule to its function, which is what callers use.
+from photosort.images.augment import augment
 from photosort.images.decoding import INPUT_SIZE, load_rgb, load_thumbnail, open_oriented
 from photosort.images.reading import (
     MAX_PIXELS,
@@ -18,10 +21,6 @@ from photosort.images.reading import (
     read_photo,
 )
 from photosort.images.scanning import PHOTO_EXTENSIONS, is_photo_path, iter_photos
-
-# Until augmentation moves to training/ (its only user): this rebinds images.augment from the
-# submodule to its function, which is what callers use.
-from photosort.images.augment import augment  # noqa: E402  (isort: skip)
 
 __all__ = [
     "INPUT_SIZE",
