@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from photosort.atomic import write_atomically
+
 APP_NAME = "photosort"
 
 # Environment overrides, used by tests and by people who keep everything on one disk.
@@ -62,11 +64,8 @@ class Settings:
         return cls(**{k: v for k, v in raw.items() if k in known})
 
     def save(self) -> None:
-        target = self.path()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-        os.replace(tmp, target)
+        text = json.dumps(asdict(self), indent=2)
+        write_atomically(self.path(), lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
     def library_dir(self) -> Path:
         return Path(self.library) if self.library else default_library_dir()

@@ -39,7 +39,8 @@ from photosort.catalog import Catalog
 from photosort.errors import Cancelled, ImageError, PhotosortError
 from photosort.predictor import Sorter
 from photosort.sorting import Placement, SortRun, SortSummary, recover, sort_paths
-from photosort.sorting.journal import DONE, sort_rules
+from photosort.sorting.journal import sort_rules
+from photosort.sorting.states import DONE
 
 log = logging.getLogger(__name__)
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from photosort import config
+from photosort import atomic, config
 
 log = logging.getLogger(__name__)
 
@@ -18,16 +16,11 @@ def backbones_cache_dir() -> Path:
 
 
 def write_atomically(path: Path, write: Callable[[Path], object], suffix: str = "") -> bool:
-    """Call write(temp path), then rename the temp file to `path`: a crash or a second process
-    never leaves a half-written file under the real name. `suffix` ends the temp name (Keras
-    insists on .weights.h5). A cache that cannot be written only costs speed: logged, False."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp{suffix}")
+    """``atomic.write_atomically`` for the cache: a cache that cannot be written only costs
+    speed, so the failure is logged and False returned instead of raised."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write(tmp)
-        os.replace(tmp, path)
+        atomic.write_atomically(path, write, suffix)
         return True
     except OSError as exc:
         log.warning("Could not write cache file %s: %s", path, exc)
-        tmp.unlink(missing_ok=True)
         return False

@@ -24,6 +24,7 @@ from photosort.catalog.records import (
     LabelledPhoto,
     ModelVersionRecord,
     PhotoRecord,
+    ReceivedCopy,
     RunRecord,
 )
 from photosort.catalog.schema import (
@@ -728,6 +729,30 @@ class Catalog:
                 .values(state=new_state, updated_at=utcnow())
             )
             return result.rowcount
+
+    # --- TEMP (received): replaced by the catalog branch at merge ---
+    def received(self, category: str) -> list[ReceivedCopy]:
+        """Copies made into this category's folder whose journal entry is op='copy',
+        state='done' and category_id = the category's id; one per dest path (the newest entry);
+        least confident first (score ascending, unknown scores last). ONE SQL query (join
+        file_ops -> runs for the model version -> predictions for the score), no Python scan
+        of the journal. Raises CategoryError for an unknown category."""
+        with self._session() as s:
+            cat = self._category_row(s, category)
+            cursor = s.connection().connection.dbapi_connection.cursor()
+            rows = cursor.execute(
+                "WITH newest AS (SELECT f.*, ROW_NUMBER() OVER (PARTITION BY f.dest ORDER BY f.id DESC) AS n"
+                "  FROM file_ops f WHERE f.op = 'copy' AND f.state = 'done' AND f.category_id = ?)"
+                " SELECT c.id, c.run_id, c.dest, c.src, c.photo_id, c.content_hash, c.size, pr.score"
+                " FROM newest c JOIN runs r ON r.id = c.run_id"
+                " LEFT JOIN predictions pr ON pr.photo_id = c.photo_id"
+                "  AND pr.model_version_id = r.model_version_id AND pr.category_id = c.category_id"
+                " WHERE c.n = 1 ORDER BY pr.score IS NULL, pr.score, c.id",
+                (cat.id,),
+            ).fetchall()
+        return [ReceivedCopy(op_id, run_id, Path(dest), Path(src), photo_id, digest, size, score)
+                for op_id, run_id, dest, src, photo_id, digest, size, score in rows]
+    # --- end TEMP (received) ---
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,8 +1,9 @@
 """What the window remembers between runs.
 
-Window geometry, the last library and the folders picked live in QSettings (organisation and
-application "photosort"). The camera roll and watch folder are also written to the user's
-``config.Settings`` so the command line offers the same ones; the backbone comes from there.
+What a person chose (the last library, the camera roll, the watch folder, the backbone) lives
+in the readable settings file, ``config.Settings``, which the command line reads too: both
+open the same library by default and offer the same folders. QSettings (organisation and
+application "photosort") keeps only the window's own geometry and layout.
 """
 
 from __future__ import annotations
@@ -19,34 +20,30 @@ ORGANISATION = APPLICATION = "photosort"
 CAMERA_ROLL = "cameraRoll"
 WATCH_FOLDER = "watchFolder"
 _SETTINGS_FIELDS = {CAMERA_ROLL: "camera_roll", WATCH_FOLDER: "watch_folder"}
+_OLD_QSETTINGS_KEYS = {"library": "library", **_SETTINGS_FIELDS}  # before settings.json held them
 
 
 class Preferences:
     def __init__(self) -> None:
         self._qsettings = QSettings(ORGANISATION, APPLICATION)
+        self._adopt_old_keys()
 
     def library(self) -> Path:
-        stored = self._qsettings.value("library", "", type=str)
-        return Path(stored) if stored else Settings.load().library_dir()
+        return Settings.load().library_dir()
 
     def set_library(self, path: Path) -> None:
-        self._qsettings.setValue("library", str(path))
         settings = Settings.load()
+        settings.library = str(path)
         settings.recent_libraries = [str(path)] + [p for p in settings.recent_libraries if p != str(path)][:9]
         settings.save()
 
     def folder(self, key: str) -> str:
-        stored = self._qsettings.value(key, "", type=str)
-        if not stored and key in _SETTINGS_FIELDS:
-            stored = getattr(Settings.load(), _SETTINGS_FIELDS[key])
-        return stored
+        return getattr(Settings.load(), _SETTINGS_FIELDS[key])
 
     def set_folder(self, key: str, folder: str) -> None:
-        self._qsettings.setValue(key, folder)
-        if key in _SETTINGS_FIELDS:
-            settings = Settings.load()
-            setattr(settings, _SETTINGS_FIELDS[key], folder)
-            settings.save()
+        settings = Settings.load()
+        setattr(settings, _SETTINGS_FIELDS[key], folder)
+        settings.save()
 
     def backbone(self) -> str:
         return Settings.load().backbone
@@ -62,4 +59,19 @@ class Preferences:
     def save_window(self, window: QMainWindow) -> None:
         self._qsettings.setValue("window/geometry", window.saveGeometry())
         self._qsettings.setValue("window/state", window.saveState())
+        self._qsettings.sync()
+
+    def _adopt_old_keys(self) -> None:
+        """Earlier versions kept the library and folders in QSettings: move them to the settings
+        file once (where it says nothing yet), so an upgrade forgets nothing."""
+        old = {key: self._qsettings.value(key, "", type=str) for key in _OLD_QSETTINGS_KEYS}
+        if not any(old.values()):
+            return
+        settings = Settings.load()
+        for key, value in old.items():
+            if value and not getattr(settings, _OLD_QSETTINGS_KEYS[key]):
+                setattr(settings, _OLD_QSETTINGS_KEYS[key], value)
+        settings.save()
+        for key in old:
+            self._qsettings.remove(key)
         self._qsettings.sync()

@@ -4,6 +4,8 @@ or is moved to the right category as an example there — in one action."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
@@ -24,6 +26,9 @@ from photosort.gui.library import Library
 from photosort.gui.thumbnails import shared_loader
 from photosort.gui.widgets import HintList, hint
 from photosort.gui.workers import Worker
+
+if TYPE_CHECKING:
+    from photosort.catalog.records import ReceivedCopy
 
 THUMB = 112
 ITEM_ROLE = Qt.ItemDataRole.UserRole
@@ -127,7 +132,7 @@ class ReviewPanel(QWidget):
         if self._stale:
             self.refresh()
 
-    def _show(self, name: str, found: list[tasks.Received]) -> None:
+    def _show(self, name: str, found: list[ReceivedCopy]) -> None:
         if name != self.category.currentText():
             self._stale = True  # another category was picked meanwhile
             return

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from photosort.catalog import Catalog
+    from photosort.catalog.records import ReceivedCopy
     from photosort.predictor import Sorter
     from photosort.sorting import SortSummary, UndoSummary
     from photosort.training import TrainResult
@@ -173,65 +174,18 @@ def undo_last_sort(catalog: Catalog, on_progress: ProgressFn, should_stop: StopF
     return undo_run(catalog)
 
 
-@dataclass(frozen=True)
-class Received:
-    """A copy a sort put into a category's folder, with the score that sent it there."""
-
-    dest: Path
-    photo_id: int | None
-    content_hash: str
-    size: int
-    score: float | None
-
-
-def received_photos(catalog: Catalog, category: str, on_progress: ProgressFn, should_stop: StopFn) -> list[Received]:
+def received_photos(catalog: Catalog, category: str, on_progress: ProgressFn,
+                    should_stop: StopFn) -> list[ReceivedCopy]:
     """The copies sorting made into a category's folder that are still there, least
     confident first (where mistakes are likeliest)."""
-    record = catalog.category(category)
-    copies = [op for op in catalog.file_ops(state="done")
-              if op.op == "copy" and op.category_id == record.id and op.dest and op.dest.is_file()]
-    version_of = {run.id: run.model_version_id for run in catalog.runs()}
-    scores: dict[tuple[int | None, int], float] = {}
-    for version in {version_of.get(op.run_id) for op in copies} - {None}:
-        ids = [op.photo_id for op in copies if version_of.get(op.run_id) == version and op.photo_id]
-        for photo_id, by_name in catalog.scores(version, ids).items():
-            if category in by_name:
-                scores[(version, photo_id)] = by_name[category]
-    unique = {op.dest: op for op in copies}
-    found = [Received(op.dest, op.photo_id, op.content_hash, op.size,
-                      scores.get((version_of.get(op.run_id), op.photo_id))) for op in unique.values()]
-    return sorted(found, key=lambda r: (r.score is None, r.score if r.score is not None else 0.0))
+    from photosort.sorting.review import received
+
+    return received(catalog, category)
 
 
-def correct_copy(catalog: Catalog, item: Received, wrong: str, right: str | None) -> str:
-    """A photo sorted into the wrong folder: copy it to the right category's folder (if one is
-    given, verified as sorting copies are), remove it from the wrong one (only if its bytes are
-    still what sorting wrote), and label it — not ``wrong``, and ``right`` — so the next
-    training learns from the mistake. Returns a line for the status bar."""
-    from photosort.errors import PhotosortError
-    from photosort.sorting import files
+def correct_copy(catalog: Catalog, item: ReceivedCopy, wrong: str, right: str | None) -> str:
+    """A photo sorted into the wrong folder: the core's journaled correction (undoable with
+    'photosort undo'). Returns a line for the status bar."""
+    from photosort.sorting.review import correct
 
-    try:
-        if right:
-            folder = catalog.category(right).folder
-            folder.mkdir(parents=True, exist_ok=True)
-            dest, present = files.pick_name(folder, item.dest.name, item.content_hash, item.size)
-            if not present:
-                tmp = files.temp_path(folder)
-                try:
-                    files.write_temp(item.dest, tmp, item.content_hash, item.size)
-                    files.publish(tmp, dest)
-                finally:
-                    tmp.unlink(missing_ok=True)
-        removed = files.has_content(item.dest, item.content_hash, item.size)
-        if removed:
-            files.remove_file(item.dest)
-    except OSError as exc:
-        raise PhotosortError(f"Could not correct {item.dest.name}: {files.reason(exc)}.") from exc
-    if item.photo_id is not None:
-        catalog.label(wrong, [item.photo_id], positive=False)
-        if right:
-            catalog.label(right, [item.photo_id], positive=True)
-    moved = f" and copied to {right}" if right else ""
-    kept = "" if removed else " (its copy was changed since sorting, so it was kept)"
-    return f"{item.dest.name}: removed from {wrong}{moved}{kept}; it is now an example for the next training."
+    return correct(catalog, item, wrong, right).line()

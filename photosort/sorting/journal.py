@@ -15,6 +15,11 @@ import uuid
 
 from photosort.catalog import Catalog, FileOpRecord, RunRecord
 from photosort.sorting import files
+from photosort.sorting.copying import journaled_copy
+from photosort.sorting.states import (
+    COPY, DONE, DRY_RUN, FAILED, INTERRUPTED, MKDIR, PENDING, REMOVE, RESTORE, RUN_KINDS, RUNNING, SORT_KINDS,
+    UNDOING, UNDONE,
+)
 
 try:
     import fcntl
@@ -22,19 +27,6 @@ except ImportError:  # Windows: no advisory locks here; every unfinished run cou
     fcntl = None
 
 log = logging.getLogger(__name__)
-
-# Run states; journal entries share DONE, FAILED and UNDONE. A run is live while its process
-# holds its lock.
-RUNNING, UNDOING = "running", "undoing"
-DONE, DRY_RUN, CANCELLED, FAILED = "done", "dry-run", "cancelled", "failed"
-INTERRUPTED, UNDONE = "interrupted", "undone"
-
-# Journal entries (FileOp.op). DECIDE marks a photo whose decision was fully carried out.
-COPY, REMOVE, RESTORE, MKDIR, DECIDE = "copy", "remove", "restore", "mkdir", "decide"
-PENDING = "pending"
-
-SORT_KINDS = ("sort", "watch")  # the runs this package makes (other kinds are not ours to recover)
-
 
 class RunLock:
     """A lock file in the library, held for as long as this process works on a run."""
@@ -105,7 +97,7 @@ def recover(catalog: Catalog) -> list[str]:
     any_live = False
     notes = []
     for run in catalog.runs():
-        if run.kind not in SORT_KINDS or (run.status not in (RUNNING, UNDOING) and run.id not in pending):
+        if run.kind not in RUN_KINDS or (run.status not in (RUNNING, UNDOING) and run.id not in pending):
             continue
         lock = run_lock(catalog, run)
         if not lock.acquire():
@@ -158,15 +150,11 @@ def _copy_again(catalog: Catalog, op: FileOpRecord) -> None:
     dest, present = files.pick_name(op.dest.parent, op.src.name, op.content_hash, op.size)
     if present:
         return
-    tmp = files.temp_path(dest.parent)
-    redo = catalog.journal(op.run_id, COPY, op.src, dest, tmp, op.photo_id, op.category_id, op.content_hash, op.size)
     try:
-        files.write_temp(op.src, tmp, op.content_hash, op.size)
-        files.publish(tmp, dest)
-    except (OSError, files.CopyError) as exc:
-        catalog.update_file_op(redo.id, state=FAILED, error=files.reason(exc))
-        return
-    catalog.update_file_op(redo.id, state=DONE)
+        journaled_copy(catalog, op.run_id, op.src, dest, op.content_hash, op.size,
+                       photo_id=op.photo_id, category_id=op.category_id)
+    except (OSError, files.CopyError) as exc:  # journaled as failed: the run's note stands
+        log.warning("could not copy %s again: %s", op.src, files.reason(exc))
 
 
 def _remove_again(catalog: Catalog, op: FileOpRecord) -> None:

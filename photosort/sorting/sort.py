@@ -22,9 +22,9 @@ from photosort.errors import Cancelled, PhotosortError
 from photosort.predictor import Scored, Sorter, predict_paths
 from photosort.progress import Progress, ProgressFn, StopFn, check_stop
 from photosort.sorting import files
-from photosort.sorting.journal import (
-    CANCELLED, COPY, DECIDE, DONE, DRY_RUN, FAILED, MKDIR, REMOVE, RunLock, recover, runs_with_rules, sort_rules,
-)
+from photosort.sorting.copying import journaled_copy, journaled_mkdir, journaled_remove
+from photosort.sorting.journal import RunLock, recover, runs_with_rules, sort_rules
+from photosort.sorting.states import CANCELLED, COPY, DECIDE, DONE, DRY_RUN, FAILED
 
 
 @dataclass(frozen=True)
@@ -333,56 +333,16 @@ def _ensure_folder(run: SortRun, name: str, folder: Path, summary: SortSummary) 
     if run.dry_run:
         summary.notes.append(f"The folder {folder} of '{name}' does not exist; sorting would create it.")
         return
-    top = next(p for p in [*reversed(folder.parents), folder] if not p.exists())  # first missing one
-    op = run.catalog.journal(run.id, MKDIR, top, folder, category_id=run.category_ids.get(name))
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        run.catalog.update_file_op(op.id, state=FAILED, error=files.reason(exc))
-        raise
-    run.catalog.update_file_op(op.id, state=DONE)
+    journaled_mkdir(run.catalog, run.id, folder, run.category_ids.get(name))
     summary.notes.append(f"Created the missing folder {folder} of '{name}'.")
 
 
 def _copy(run: SortRun, scored: Scored, name: str, dest: Path) -> Path:
-    """Journal, write to a temporary name, verify, publish; returns the final path."""
     record = scored.record
-    tmp = files.temp_path(dest.parent)
-    op = run.catalog.journal(run.id, COPY, scored.path, dest, tmp, record.id, run.category_ids.get(name),
-                             record.content_hash, record.size)
-    try:
-        files.write_temp(scored.path, tmp, record.content_hash, record.size, record.mtime)
-        files.crash_point("temp-written")
-        dest = _publish(tmp, dest, scored.path.name, record)
-        files.crash_point("published")
-    except (OSError, files.CopyError) as exc:
-        run.catalog.update_file_op(op.id, state=FAILED, error=files.reason(exc))
-        raise
-    finally:
-        tmp.unlink(missing_ok=True)
-    run.catalog.update_file_op(op.id, state=DONE, dest=dest)
-    files.crash_point("copied")
-    return dest
-
-
-def _publish(tmp: Path, dest: Path, name: str, record: PhotoRecord) -> Path:
-    taken: set[Path] = set()
-    while True:
-        try:
-            files.publish(tmp, dest)
-            return dest
-        except FileExistsError:  # another program took the name just now: never replace it
-            taken.add(dest)
-            dest, _ = files.pick_name(dest.parent, name, record.content_hash, record.size, taken)
+    return journaled_copy(run.catalog, run.id, scored.path, dest, record.content_hash, record.size,
+                          mtime=record.mtime, photo_id=record.id, category_id=run.category_ids.get(name))
 
 
 def _remove_original(run: SortRun, record: PhotoRecord, copy: Path) -> None:
     """--move: remove the original, only while it and its verified copy hold the same bytes."""
-    op = run.catalog.journal(run.id, REMOVE, record.path, copy, photo_id=record.id,
-                             content_hash=record.content_hash, size=record.size)
-    if not (files.has_content(copy, record.content_hash, record.size)
-            and files.has_content(record.path, record.content_hash, record.size)):
-        run.catalog.update_file_op(op.id, state=FAILED, error="changed since it was read")
-        raise files.CopyError("it changed since it was read, or its copy could not be verified")
-    files.remove_file(record.path)
-    run.catalog.update_file_op(op.id, state=DONE)
+    journaled_remove(run.catalog, run.id, record.path, copy, record.content_hash, record.size, record.id)

@@ -16,12 +16,11 @@ from pathlib import Path
 from photosort.catalog import Catalog, FileOpRecord, RunRecord
 from photosort.errors import PhotosortError
 from photosort.sorting import files
-from photosort.sorting.journal import (
-    COPY, DECIDE, DONE, DRY_RUN, FAILED, MKDIR, REMOVE, RESTORE, RUNNING, SORT_KINDS, UNDOING, UNDONE, recover,
-    run_lock,
+from photosort.sorting.copying import journaled_copy
+from photosort.sorting.journal import recover, run_lock
+from photosort.sorting.states import (
+    COPY, DECIDE, DONE, DRY_RUN, KEPT, MKDIR, REMOVE, RESTORE, RUN_KINDS, RUNNING, SORT_KINDS, UNDOING, UNDONE,
 )
-
-KEPT = "kept"  # journal state of a copy undo left in place because it was changed
 
 
 @dataclass
@@ -72,8 +71,8 @@ class RunInfo:
 
 
 def history(catalog: Catalog) -> list[RunInfo]:
-    """Every sort and watch run, oldest first, with its counts."""
-    return [_run_info(catalog, run) for run in catalog.runs() if run.kind in SORT_KINDS]
+    """Every sort, watch and review run, oldest first, with its counts."""
+    return [_run_info(catalog, run) for run in catalog.runs() if run.kind in RUN_KINDS]
 
 
 def _run_info(catalog: Catalog, run: RunRecord) -> RunInfo:
@@ -99,8 +98,9 @@ def _run_info(catalog: Catalog, run: RunRecord) -> RunInfo:
 
 
 def undo_run(catalog: Catalog, run_id: int | None = None) -> UndoSummary:
-    """Undo a sort run (the latest one by default): put back originals it moved, remove the
-    copies it made that are unchanged, and the folders it created if they are empty again."""
+    """Undo a sort, watch or review run (the latest sort or watch by default): put back the
+    files it removed (originals a --move removed, copies a review removed), remove the copies it
+    made that are unchanged, and the folders it created if they are empty again."""
     notes = recover(catalog)
     run = _run_to_undo(catalog, run_id)
     lock = run_lock(catalog, run)
@@ -137,7 +137,7 @@ def _run_to_undo(catalog: Catalog, run_id: int | None) -> RunRecord:
             raise PhotosortError("There is no sort to undo.")
         return run
     run = catalog.run(run_id)
-    if run is None or run.kind not in SORT_KINDS:
+    if run is None or run.kind not in RUN_KINDS:
         raise PhotosortError(f"There is no sort run {run_id}; 'photosort history' lists them.")
     if run.status == DRY_RUN:
         raise PhotosortError(f"Run {run_id} was a dry run: it changed no files, so there is nothing to undo.")
@@ -179,17 +179,8 @@ def _restore(catalog: Catalog, run: RunRecord, op: FileOpRecord, sources: list[P
     if source is None:
         raise files.CopyError("no unchanged copy is left to restore it from")
     op.src.parent.mkdir(parents=True, exist_ok=True)
-    tmp = files.temp_path(op.src.parent)
-    restore = catalog.journal(run.id, RESTORE, source, op.src, tmp, op.photo_id, None, op.content_hash, op.size)
-    try:
-        files.write_temp(source, tmp, op.content_hash, op.size)
-        files.publish(tmp, op.src)
-    except (OSError, files.CopyError) as exc:
-        catalog.update_file_op(restore.id, state=FAILED, error=files.reason(exc))
-        raise
-    finally:
-        tmp.unlink(missing_ok=True)
-    catalog.update_file_op(restore.id, state=DONE)
+    journaled_copy(catalog, run.id, source, op.src, op.content_hash, op.size, photo_id=op.photo_id, op=RESTORE,
+                   exact=True)  # under its own name or not at all
     return True
 
 

@@ -1,0 +1,16 @@
+"""The journal's vocabulary: run kinds and states, file-operation kinds and states."""
+
+# Run states; journal entries share DONE, FAILED and UNDONE. A run is live while its process
+# holds its lock (journal.RunLock).
+RUNNING, UNDOING = "running", "undoing"
+DONE, DRY_RUN, CANCELLED, FAILED = "done", "dry-run", "cancelled", "failed"
+INTERRUPTED, UNDONE = "interrupted", "undone"
+
+# Journal entries (FileOp.op). DECIDE marks a photo whose decision was fully carried out.
+COPY, REMOVE, RESTORE, MKDIR, DECIDE = "copy", "remove", "restore", "mkdir", "decide"
+PENDING = "pending"
+KEPT = "kept"  # a copy undo left in place because it was changed
+
+SORT_KINDS = ("sort", "watch")  # runs that decide where photos go (their rules say "already sorted")
+REVIEW = "review"  # a correction made while reviewing what a category received
+RUN_KINDS = (*SORT_KINDS, REVIEW)  # the runs this package makes, recovers, undoes and lists

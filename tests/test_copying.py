@@ -1,0 +1,163 @@
+"""The one journaled copy path (sorting.copying.journaled_copy) on real photos: exact bytes and
+timestamps, a journal entry for every copy, no partial file on a failing write, never replacing
+an existing file (even one taken mid-copy), and each crash point finished by recovery."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers.sorting import scene_photo, temp_files
+
+from photosort import images
+from photosort.catalog import Catalog
+from photosort.sorting import files, recover
+from photosort.sorting.copying import journaled_copy, journaled_mkdir, journaled_remove
+from photosort.sorting.journal import RunLock
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def catalog(library_dir):
+    with Catalog(library_dir) as catalog:
+        yield catalog
+
+
+@pytest.fixture
+def photo(catalog, datasets_dir, tmp_path):
+    """A real photo in a camera roll, registered in the catalog."""
+    source = scene_photo(datasets_dir, "sea", 3)
+    (tmp_path / "roll").mkdir()
+    return catalog.add_photo(shutil.copy2(source, tmp_path / "roll" / source.name))
+
+
+def _run(catalog) -> int:
+    return catalog.start_run("sort", "roll").id
+
+
+def _copy(catalog, run_id, photo, dest, **kw):
+    return journaled_copy(catalog, run_id, photo.path, dest, photo.content_hash, photo.size, photo_id=photo.id, **kw)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["compared", "hashed"])
+def test_a_copy_has_the_original_bytes_and_times_and_is_journaled(catalog, photo, tmp_path, fast):
+    run = _run(catalog)
+    assert journaled_mkdir(catalog, run, tmp_path / "sea")
+    dest = _copy(catalog, run, photo, tmp_path / "sea" / photo.path.name, mtime=photo.mtime if fast else None)
+    assert dest == tmp_path / "sea" / photo.path.name
+    assert images.content_hash(dest) == photo.content_hash and dest.stat().st_mtime_ns == photo.path.stat().st_mtime_ns
+    [mkdir, copy] = catalog.file_ops(run)
+    assert (mkdir.op, mkdir.state, copy.op, copy.state, copy.dest) == ("mkdir", "done", "copy", "done", dest)
+    assert copy.tmp.parent == dest.parent and not copy.tmp.exists() and not temp_files(tmp_path / "sea")
+
+
+def test_never_replaces_an_existing_file(catalog, photo, tmp_path):
+    folder = tmp_path / "sea"
+    folder.mkdir()
+    theirs = folder / photo.path.name
+    theirs.write_bytes(b"someone else's photo with the same name")
+    run = _run(catalog)
+    dest = _copy(catalog, run, photo, theirs)
+    assert dest == folder / f"{photo.path.stem} (1){photo.path.suffix}" and images.content_hash(dest) == photo.content_hash
+    assert theirs.read_bytes() == b"someone else's photo with the same name"
+    assert catalog.file_ops(run)[-1].dest == dest  # the journal says where it really went
+
+    with pytest.raises(FileExistsError):  # undo's restore: its own name or nothing
+        _copy(catalog, run, photo, theirs, exact=True)
+    assert theirs.read_bytes() == b"someone else's photo with the same name"
+    assert catalog.file_ops(run)[-1].state == "failed" and not temp_files(folder)
+
+
+def test_a_name_taken_while_copying_is_left_alone(catalog, photo, tmp_path, monkeypatch):
+    folder = tmp_path / "sea"
+    folder.mkdir()
+    racer = folder / photo.path.name
+    real_write = files.write_bytes
+
+    def write_while_another_program_takes_the_name(src, tmp):
+        real_write(src, tmp)
+        racer.write_bytes(b"another program was faster")
+
+    monkeypatch.setattr(files, "write_bytes", write_while_another_program_takes_the_name)
+    dest = _copy(catalog, _run(catalog), photo, racer, mtime=photo.mtime)
+    assert racer.read_bytes() == b"another program was faster"
+    assert dest.name == f"{photo.path.stem} (1){photo.path.suffix}" and images.content_hash(dest) == photo.content_hash
+
+
+def test_a_full_disk_leaves_no_partial_file(catalog, photo, tmp_path, monkeypatch):
+    folder = tmp_path / "sea"
+    folder.mkdir()
+
+    def disk_full(src, tmp):
+        tmp.write_bytes(src.read_bytes()[:1000])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(files, "write_bytes", disk_full)
+    run = _run(catalog)
+    with pytest.raises(OSError):
+        _copy(catalog, run, photo, folder / photo.path.name, mtime=photo.mtime)
+    assert list(folder.iterdir()) == []
+    [op] = catalog.file_ops(run)
+    assert op.state == "failed" and op.error == os.strerror(errno.ENOSPC)
+
+
+def test_a_removal_needs_both_files_unchanged(catalog, photo, tmp_path):
+    run = _run(catalog)
+    (tmp_path / "sea").mkdir()
+    copy = _copy(catalog, run, photo, tmp_path / "sea" / photo.path.name)
+    edited = tmp_path / "edited.jpg"
+    edited.write_bytes(b"changed")
+    with pytest.raises(files.CopyError):
+        journaled_remove(catalog, run, photo.path, edited, photo.content_hash, photo.size, photo.id)
+    assert photo.path.exists()
+    journaled_remove(catalog, run, photo.path, copy, photo.content_hash, photo.size, photo.id)
+    assert not photo.path.exists() and images.content_hash(copy) == photo.content_hash
+    assert [op.state for op in catalog.file_ops(run) if op.op == "remove"] == ["failed", "done"]
+
+
+_CHILD = """
+import sys
+from pathlib import Path
+from photosort import images
+from photosort.catalog import Catalog
+from photosort.sorting.copying import journaled_copy
+from photosort.sorting.journal import RunLock
+
+library, src, dest = map(Path, sys.argv[1:4])
+with Catalog(library) as catalog:
+    photo = catalog.photo_by_path(src)
+    lock = RunLock(catalog)
+    lock.acquire()
+    run = catalog.start_run("sort", src.parent, None, {"lock": lock.token})
+    journaled_copy(catalog, run.id, src, dest, photo.content_hash, photo.size, mtime=photo.mtime, photo_id=photo.id)
+"""
+
+
+@pytest.mark.parametrize("point", ["temp-written", "published", "copied"])
+def test_each_crash_point_is_finished_by_recovery(catalog, photo, tmp_path, point):
+    folder = tmp_path / "sea"
+    folder.mkdir()
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(catalog.library_dir), str(photo.path), str(folder / photo.path.name)],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), files.CRASH_ENV: f"{point}:1"},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    [op] = catalog.file_ops()
+    assert op.state == ("done" if point == "copied" else "pending")
+    assert temp_files(folder) == ([op.tmp] if point == "temp-written" else [])
+    lock = RunLock(catalog, catalog.run(op.run_id).options["lock"])
+    assert lock.acquire()  # the kill freed the lock
+    lock.release()
+
+    notes = recover(catalog)
+    assert len(notes) == 1 and "was interrupted" in notes[0]
+    assert [images.content_hash(p) for p in folder.iterdir()] == [photo.content_hash]  # exactly one copy, no temp
+    assert catalog.file_ops(state="pending") == []
