@@ -85,3 +85,16 @@ class FileOpRecord:
     size: int
     state: str
     error: str
+
+
+class ReceivedCopy(NamedTuple):
+    """A copy a sort (or review) put into a category's folder, with the score that sent it there."""
+
+    file_op_id: int
+    run_id: int
+    dest: Path
+    src: Path
+    photo_id: int | None
+    content_hash: str
+    size: int
+    score: float | None  # the category's score under the model of the run that made the copy
