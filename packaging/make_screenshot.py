@@ -44,13 +44,14 @@ def _wait(app, condition: Callable[[], bool], what: str, timeout_s: float = 300)
 def build_library(home: Path) -> tuple[Path, Path]:
     """A trained library and a camera roll, under ``home``."""
     from photosort.catalog import Catalog
+    from photosort.registration import register_photos
     from photosort.training import train
 
     library = home / ".local" / "share" / "photosort" / "library"
     with Catalog(library) as catalog:
         for name, folder in CATEGORIES.items():
             catalog.add_category(name, home / "Pictures" / name)
-            records, _ = catalog.add_photos(_photos(folder, 0, EXAMPLES))
+            records, _ = register_photos(catalog, _photos(folder, 0, EXAMPLES))
             catalog.label(name, [r.id for r in records])
         print("training the sorter on real photos…", flush=True)
         train(catalog, seed=0)

@@ -69,6 +69,7 @@ def trained_library_template(datasets_dir, tmp_path_factory) -> Path:
     """A library with three scene categories × 15 real photos, trained once per test session
     with the real EfficientNet-Lite0 backbone. Copy it (``trained_library``) before changing it."""
     from photosort.catalog import Catalog
+    from photosort.registration import register_photos
     from photosort.training import train
 
     root = tmp_path_factory.mktemp("trained")
@@ -76,7 +77,7 @@ def trained_library_template(datasets_dir, tmp_path_factory) -> Path:
     with Catalog(library) as catalog:
         for name in TRAIN_CATEGORIES:
             catalog.add_category(name, root / "sorted" / name)
-            records, _ = catalog.add_photos(scene_photos(datasets_dir, name, 0, TRAIN_PER_CATEGORY))
+            records, _ = register_photos(catalog, scene_photos(datasets_dir, name, 0, TRAIN_PER_CATEGORY))
             catalog.label(name, [r.id for r in records])
         train(catalog, seed=0)
     return library

@@ -19,6 +19,7 @@ from photosort import images
 from photosort.catalog import Catalog
 from photosort.sorting import files, recover
 from photosort.sorting.copying import journaled_copy, journaled_mkdir, journaled_remove
+from photosort.registration import register_photo
 from photosort.sorting.journal import RunLock
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def photo(catalog, datasets_dir, tmp_path):
     """A real photo in a camera roll, registered in the catalog."""
     source = scene_photo(datasets_dir, "sea", 3)
     (tmp_path / "roll").mkdir()
-    return catalog.add_photo(shutil.copy2(source, tmp_path / "roll" / source.name))
+    return register_photo(catalog, shutil.copy2(source, tmp_path / "roll" / source.name))
 
 
 def _run(catalog) -> int:

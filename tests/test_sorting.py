@@ -25,6 +25,7 @@ from photosort import images
 from photosort.catalog import Catalog
 from photosort.errors import NoModelError, PhotosortError
 from photosort.predictor import Sorter
+from photosort.registration import register_photo
 from photosort.sorting import (
     SortRun, choose_folders, files, history, last_undoable_run, recover, sort_folder, sort_paths, undo_run,
 )
@@ -325,7 +326,7 @@ def test_taken_names_get_a_number_and_the_same_photo_is_not_copied_twice(catalog
 
 def test_recovery_finishes_a_dead_runs_copy_and_leaves_a_live_run_alone(catalog, roll):
     sorter = Sorter.load(catalog)
-    photo = catalog.add_photo(sorted(roll.rglob("*.jpg"))[0])
+    photo = register_photo(catalog, sorted(roll.rglob("*.jpg"))[0])
     sea = folders(catalog)["sea"]
     sea.mkdir(parents=True)
     live = SortRun(catalog, sorter, roll)

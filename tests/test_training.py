@@ -9,6 +9,7 @@ from helpers.photos import TRAIN_CATEGORIES, TRAIN_PER_CATEGORY, scene_photos
 from photosort.catalog import Catalog
 from photosort.errors import Cancelled, NotEnoughExamples
 from photosort.predictor import Sorter
+from photosort.registration import register_photos
 from photosort.training import MIN_EXAMPLES, stratified_folds, train
 
 
@@ -61,8 +62,8 @@ def test_too_few_examples_is_an_error_naming_the_category(datasets_dir, library_
     with Catalog(library_dir) as catalog:
         catalog.add_category("sea", tmp_path / "sea")
         catalog.add_category("forest", tmp_path / "forest")
-        catalog.label("sea", [r.id for r in catalog.add_photos(scene_photos(datasets_dir, "sea", 0, 6))[0]])
-        catalog.label("forest", [r.id for r in catalog.add_photos(scene_photos(datasets_dir, "forest", 0, 3))[0]])
+        catalog.label("sea", [r.id for r in register_photos(catalog, scene_photos(datasets_dir, "sea", 0, 6))[0]])
+        catalog.label("forest", [r.id for r in register_photos(catalog, scene_photos(datasets_dir, "forest", 0, 3))[0]])
         with pytest.raises(NotEnoughExamples, match=f"at least {MIN_EXAMPLES}.*'forest' has 3"):
             train(catalog)
         assert catalog.current_model() is None
@@ -85,7 +86,7 @@ def test_negative_examples_teach_none_of_these(trained_library, datasets_dir):
     """Glacier photos marked as not-forest/sea/street must score low everywhere."""
     glaciers = scene_photos(datasets_dir, "glacier", 0, 15)
     with Catalog(trained_library) as catalog:
-        ids = [r.id for r in catalog.add_photos(glaciers)[0]]
+        ids = [r.id for r in register_photos(catalog, glaciers)[0]]
         for name in TRAIN_CATEGORIES:
             catalog.label(name, ids, positive=False)
         result = train(catalog)

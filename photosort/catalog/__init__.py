@@ -1,15 +1,30 @@
-"""The photo catalog: the only part of photosort that talks SQL."""
+"""The photo catalog: the only part of photosort that talks SQL.
 
+``Catalog`` is a thin facade: one mixin per group of tables (engine.py, photos.py,
+categories.py, embeddings.py, models.py, runs.py), so callers import one class.
+"""
+
+from photosort.catalog.categories import CategoriesMixin
+from photosort.catalog.embeddings import EmbeddingsMixin
+from photosort.catalog.models import ModelsMixin
+from photosort.catalog.photos import PhotosMixin
 from photosort.catalog.records import (
     CategoryRecord,
     FileOpRecord,
     LabelledPhoto,
     ModelVersionRecord,
     PhotoRecord,
+    ReceivedCopy,
     RunRecord,
 )
+from photosort.catalog.runs import RunsMixin
 from photosort.catalog.schema import SCHEMA_VERSION
-from photosort.catalog.store import Catalog
+
+
+class Catalog(PhotosMixin, CategoriesMixin, EmbeddingsMixin, ModelsMixin, RunsMixin):
+    """A photosort library: its catalog database (``catalog.sqlite``, WAL, foreign keys on)
+    and its models folder. A short session per call keeps it safe to use from worker threads."""
+
 
 __all__ = [
     "Catalog",
@@ -18,6 +33,7 @@ __all__ = [
     "LabelledPhoto",
     "ModelVersionRecord",
     "PhotoRecord",
+    "ReceivedCopy",
     "RunRecord",
     "SCHEMA_VERSION",
 ]

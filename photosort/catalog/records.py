@@ -87,7 +87,6 @@ class FileOpRecord:
     error: str
 
 
-# --- TEMP (received): replaced by the catalog branch at merge ---
 class ReceivedCopy(NamedTuple):
     """A copy a sort (or review) put into a category's folder, with the score that sent it there."""
 
@@ -99,4 +98,3 @@ class ReceivedCopy(NamedTuple):
     content_hash: str
     size: int
     score: float | None  # the category's score under the model of the run that made the copy
-# --- end TEMP (received) ---

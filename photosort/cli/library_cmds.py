@@ -121,10 +121,12 @@ def _report_skipped(skipped: list[tuple[Path, str]]) -> None:
 
 
 def label_paths(args, open_catalog) -> int:
+    from photosort.registration import register_photos  # reads images: not at start-up
+
     paths, problems = expand_paths(args.paths)
     with open_catalog() as catalog:
         catalog.category(args.category)  # fail early on an unknown category
-        records, skipped = catalog.add_photos(paths)
+        records, skipped = register_photos(catalog, paths)
         ids = [r.id for r in records]
         if args.remove:
             catalog.unlabel(args.category, ids)
@@ -140,6 +142,7 @@ def label_paths(args, open_catalog) -> int:
 
 def import_dataset(args, open_catalog) -> int:
     from photosort.datasets import read_dataset
+    from photosort.registration import register_photos
 
     data = read_dataset(args.dataset)
     root = (args.dest or Path.home() / "Pictures" / "photosort").expanduser().absolute()
@@ -149,7 +152,7 @@ def import_dataset(args, open_catalog) -> int:
             if name not in existing:
                 catalog.add_category(name, root / name)
                 print(f"Added category '{name}' → {root / name}")
-        records, skipped = catalog.add_photos([item.path for item in data.items])
+        records, skipped = register_photos(catalog, [item.path for item in data.items])
         by_path = {r.path: r.id for r in records}
         positives: dict[str, list[int]] = {name: [] for name in data.categories}
         no_label: list[int] = []

@@ -48,6 +48,7 @@ def add_examples(
     """Register dropped photos (folders are searched) and label them for one category."""
     from photosort import images
     from photosort.errors import ImageError
+    from photosort.registration import register_photos
 
     photos: list[Path] = []
     skipped: list[tuple[Path, str]] = []
@@ -61,7 +62,7 @@ def add_examples(
             photos.append(path)
         else:
             skipped.append((path, "not a photo"))
-    records, unreadable = catalog.add_photos(photos, on_progress=on_progress, should_stop=should_stop)
+    records, unreadable = register_photos(catalog, photos, on_progress=on_progress, should_stop=should_stop)
     check_stop(should_stop)
     catalog.label(category, [r.id for r in records], positive)
     return AddResult(category, positive, len(records), skipped + unreadable)
