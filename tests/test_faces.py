@@ -59,8 +59,13 @@ def test_boxes_and_landmarks_are_in_full_size_coordinates(shared_dir):
 
 
 def test_records_round_trip_through_bytes_and_json(shared_dir):
-    found = faces.detect_faces(_rgb(_photos(shared_dir, "people/group")[0]))
-    assert len(found.faces) >= 2
+    found = next(  # a group photo with at least one face big enough to embed
+        pf for pf in map(faces.detect_faces, map(_rgb, _photos(shared_dir, "people/group")))
+        if len(pf.faces) >= 2 and any(min(f.box[2:]) >= faces.detection.MIN_EMBED_SIDE for f in pf.faces)
+    )
+    embedded = [f for f in found.faces if f.embedding is not None]
+    assert 1 <= len(embedded) <= faces.detection.MAX_EMBEDDED
+    assert all(min(f.box[2:]) >= faces.detection.MIN_EMBED_SIDE for f in embedded)
     assert faces.PhotoFaces.from_bytes(found.to_bytes()) == found
     assert faces.PhotoFaces.from_dict(json.loads(json.dumps(found.to_dict()))) == found
     boxes_only = faces.detect_for_blurring(_rgb(_photos(shared_dir, "people/group")[0]))
@@ -94,6 +99,9 @@ def test_person_is_the_face_that_recurs(shared_dir):
     examples = [faces.detect_faces(p) for p in pairs]
     assert all(len(ex.faces) == 2 for ex in examples)
     picks = faces.choose_person_faces(examples)
+    assert faces.choose_person_faces(examples, chosen={0: 1 - picks[0]})[0] == 1 - picks[0]
+    with pytest.raises(ValueError, match="no face number 5"):
+        faces.choose_person_faces(examples, chosen={0: 5})
     half = me[0].shape[1]
     for i, (ex, k) in enumerate(zip(examples, picks)):
         x, _, w, _ = ex.faces[k].box

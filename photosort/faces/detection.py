@@ -25,6 +25,10 @@ DEFAULT_MAX_SIDE = 640
 # Blurring a copy to share: a missed face is a leak, a blurred patch of leaves is not.
 RECALL_THRESHOLD = 0.3
 RECALL_MAX_SIDE = 1280
+# SFace costs tens of ms of CPU per face: group photos embed only their larger faces, and a
+# face under 24 px (upscaled to SFace's 112 px) says too little about who it is anyway.
+MAX_EMBEDDED = 8
+MIN_EMBED_SIDE = 24
 _NMS_THRESHOLD = 0.3
 _TOP_K = 5000
 
@@ -53,7 +57,8 @@ class FaceEngine:
         max_side: int = DEFAULT_MAX_SIDE,
         embed: bool = True,
     ) -> PhotoFaces:
-        """The faces in an (H, W, 3) uint8 RGB array, best score first."""
+        """The faces in an (H, W, 3) uint8 RGB array, best score first. With ``embed``, the
+        MAX_EMBEDDED largest faces of at least MIN_EMBED_SIDE px get an embedding."""
         height, width = rgb.shape[:2]
         scale = min(1.0, max_side / max(height, width))
         small = rgb
@@ -72,14 +77,18 @@ class FaceEngine:
         rows[:, 0:14:2] *= sx
         rows[:, 1:14:2] *= sy
         rows = rows[np.argsort(-rows[:, 14], kind="stable")]
+        wanted = set()
+        if embed:
+            by_size = np.argsort(-rows[:, 2] * rows[:, 3], kind="stable")[:MAX_EMBEDDED]
+            wanted = {int(i) for i in by_size if min(rows[i, 2], rows[i, 3]) >= MIN_EMBED_SIDE}
         faces = tuple(
             Face(
                 tuple(float(v) for v in row[:4]),
                 tuple((float(row[4 + 2 * i]), float(row[5 + 2 * i])) for i in range(5)),
                 float(row[14]),
-                self._embed(rgb, row) if embed else None,
+                self._embed(rgb, row) if i in wanted else None,
             )
-            for row in rows
+            for i, row in enumerate(rows)
         )
         return PhotoFaces(width, height, faces)
 

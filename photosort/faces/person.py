@@ -38,39 +38,43 @@ def _embeddings(photo: PhotoFaces) -> np.ndarray:
     return np.array(rows, np.float32).reshape(-1, EMBEDDING_DIM)
 
 
+def _embedded(photo: PhotoFaces) -> list[int]:
+    """Indexes of the faces that carry an embedding (small faces in crowds may not)."""
+    return [k for k, f in enumerate(photo.faces) if f.embedding is not None]
+
+
 def choose_person_faces(
     examples: Sequence[PhotoFaces], chosen: Mapping[int, int] | None = None
 ) -> list[int | None]:
-    """Per example, the index of the face that is the person (None: no face).
+    """Per example, the index (into its faces) of the face that is the person; None where
+    no face has an embedding.
 
     ``chosen`` maps an example's index to the face a user clicked; it is kept as is and
     counts as the person for the others. Otherwise a face scores the mean over the other
-    examples of its best cosine with their faces, and the best-scoring face wins; an only
-    example with faces falls back to its largest face.
+    examples of its best cosine with their faces, and the best-scoring face wins; with no
+    other example to compare with, the largest face wins.
     """
     chosen = dict(chosen or {})
+    for i, k in chosen.items():
+        if not (0 <= i < len(examples) and k in _embedded(examples[i])):
+            raise ValueError(f"Example {i} has no face number {k} with an embedding.")
     embs = [_embeddings(ex) for ex in examples]
+    anchors = [  # what each example offers the others: the clicked face, else all its faces
+        examples[j].faces[chosen[j]].embedding[None] if j in chosen else embs[j]
+        for j in range(len(examples))
+    ]
     picks: list[int | None] = []
-    for i, (ex, e) in enumerate(zip(examples, embs)):
-        if i in chosen:
-            picks.append(chosen[i])
+    for i, ex in enumerate(examples):
+        index = _embedded(ex)
+        if i in chosen or len(index) <= 1:
+            picks.append(chosen.get(i, index[0] if index else None))
             continue
-        if len(e) == 0:
-            picks.append(None)
-            continue
-        if len(e) == 1:
-            picks.append(0)
-            continue
-        # Other examples' faces: just the clicked one where a user chose, else all of them.
-        others = [
-            embs[j][[chosen[j]]] if j in chosen else embs[j]
-            for j in range(len(examples)) if j != i and len(embs[j])
-        ]
-        if not others:
-            picks.append(int(np.argmax([f.area for f in ex.faces])))
-            continue
-        recurrence = np.mean([(e @ o.T).max(axis=1) for o in others], axis=0)
-        picks.append(int(np.argmax(recurrence)))
+        others = [a for j, a in enumerate(anchors) if j != i and len(a)]
+        if others:
+            recurrence = np.mean([(embs[i] @ o.T).max(axis=1) for o in others], axis=0)
+        else:
+            recurrence = np.array([ex.faces[k].area for k in index])
+        picks.append(index[int(np.argmax(recurrence))])
     return picks
 
 
@@ -85,7 +89,7 @@ def build_person(
     (a "not me" photo may still show me in the background)."""
     picks = choose_person_faces(examples, chosen)
     faces = np.array(
-        [_embeddings(ex)[k] for ex, k in zip(examples, picks) if k is not None], np.float32
+        [ex.faces[k].embedding for ex, k in zip(examples, picks) if k is not None], np.float32
     ).reshape(-1, EMBEDDING_DIM)
     person = Person(faces, top_k=top_k)
     neg = np.concatenate([_embeddings(p) for p in negatives] or [person.negatives])
