@@ -10,7 +10,7 @@ from photosort.catalog import Catalog
 from photosort.errors import Cancelled, NotEnoughExamples
 from photosort.predictor import Sorter
 from photosort.registration import register_photos
-from photosort.training import MIN_EXAMPLES, stratified_folds, train
+from photosort.training import MIN_EXAMPLES, load_held_out, train
 
 
 def test_trained_library_has_a_good_model_with_thresholds(trained_library):
@@ -26,7 +26,8 @@ def test_trained_library_has_a_good_model_with_thresholds(trained_library):
             assert held_out["categories"][name]["support"] == TRAIN_PER_CATEGORY
             assert catalog.category(name).threshold == pytest.approx(version.thresholds[name])
             assert 0.0 < version.thresholds[name] < 1.0
-        assert len(held_out["validation"]["scores"]) == len(TRAIN_CATEGORIES) * TRAIN_PER_CATEGORY
+        assert len(load_held_out(version).scores) == len(TRAIN_CATEGORIES) * TRAIN_PER_CATEGORY
+        assert "validation" not in held_out  # the held-out scores live in their own file
         assert len(held_out["history"]["loss"]) == len(held_out["history"]["val_loss"]) > 0
 
 
@@ -91,37 +92,8 @@ def test_negative_examples_teach_none_of_these(trained_library, datasets_dir):
             catalog.label(name, ids, positive=False)
         result = train(catalog)
         assert result.metrics["examples"] == len(TRAIN_CATEGORIES) * TRAIN_PER_CATEGORY + 15
-        rows = [i for i, pid in enumerate(result.metrics["validation"]["photo_ids"]) if pid in set(ids)]
-        held_out = np.array(result.metrics["validation"]["scores"])[rows]
+        rows = [i for i, pid in enumerate(result.held_out.photo_ids) if pid in set(ids)]
+        held_out = np.array(result.held_out.scores)[rows]
         thresholds = np.array([result.version.thresholds[n] for n in TRAIN_CATEGORIES])
         # most held-out glacier photos go nowhere
         assert np.mean((held_out >= thresholds).any(axis=1)) <= 0.2
-
-
-def test_stratified_folds_spread_every_category():
-    rng = np.random.default_rng(1)
-    labels = (rng.random((60, 4)) < [0.5, 0.2, 0.1, 0.3]).astype(np.float32)
-    labels[labels.sum(axis=1) == 0, 0] = 1
-    folds = stratified_folds(labels, 5, seed=0)
-    assert sorted(set(folds.tolist())) == [0, 1, 2, 3, 4]
-    assert np.bincount(folds).max() - np.bincount(folds).min() <= 3
-    for c in range(labels.shape[1]):
-        per_fold = np.bincount(folds[labels[:, c] > 0], minlength=5)
-        assert per_fold.max() - per_fold.min() <= 1, (c, per_fold)
-        assert per_fold.min() >= 1 or labels[:, c].sum() < 5
-
-
-def test_fine_tuning_saves_a_full_model_the_sorter_can_use(trained_library, datasets_dir):
-    """The optional second stage: top of the backbone trained end to end, saved with it."""
-    from photosort import images
-
-    with Catalog(trained_library) as catalog:
-        result = train(catalog, fine_tune=True, fine_tune_epochs=1)
-        version = result.version
-        assert version.fine_tuned and version.id == 2
-        sorter = Sorter.load(catalog)
-        assert sorter.embedding_key == f"efficientnet_lite0#ft{version.id}"
-        photos = [p for name in TRAIN_CATEGORIES for p in scene_photos(datasets_dir, name, 40, 41)]
-        scores = sorter.scores_from_embeddings(sorter.embed(np.stack([images.load_rgb(p) for p in photos])))
-        assert [sorter.categories[i] for i in scores.argmax(axis=1)] == list(TRAIN_CATEGORIES)
-        assert set(result.metrics["categories"]) == set(TRAIN_CATEGORIES)

@@ -50,6 +50,9 @@ def train_command(args, open_catalog) -> int:
     print(f"Trained model version {result.version.id} ({result.version.backbone}) "
           f"on {result.metrics['examples']} photos. Held-out figures:")
     print(metrics.format_report(result.metrics))
+    for name, value in result.kept_thresholds.items():
+        print(f"Kept your threshold {value:.3f} for '{name}' (this sorter's choice is "
+              f"{result.version.thresholds[name]:.3f}: 'photosort category threshold' sets either).")
     if args.json:
         _write_json(args.json, {k: result.metrics[k] for k in ("categories", "micro_f1", "macro_f1")})
     return 0

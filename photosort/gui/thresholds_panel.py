@@ -76,7 +76,7 @@ class ThresholdsPanel(QWidget):
         self.focus = ""  # the category whose nearest photos the strip shows
         self.worker: Worker | None = None
         self._scoring = ""  # the folder being scored
-        self._validation: tuple | None = None  # (model id, labels, scores) as arrays
+        self._validation: tuple | None = None  # (model id, its HeldOut or None)
         self._unsaved: set[str] = set()
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save)
@@ -191,24 +191,23 @@ class ThresholdsPanel(QWidget):
     def _held_out(self, name: str, t: float) -> tuple[float, float] | None:
         from photosort import metrics  # numpy: not at the top, it would delay the first paint
 
-        model = self.library.model
-        if model is None or name not in model.categories or "validation" not in model.metrics:
+        held_out = self._held_out_scores()
+        if held_out is None or name not in held_out.categories:
             return None
-        labels, scores = self._validation_arrays()
-        i = model.categories.index(name)
-        precision, recall, _ = metrics.prf(labels[:, i], scores[:, i] >= t)
+        i = held_out.categories.index(name)
+        precision, recall, _ = metrics.prf(held_out.labels[:, i], held_out.scores[:, i] >= t)
         return precision, recall
 
-    def _validation_arrays(self):
-        """The current sorter's held-out labels and scores as arrays, converted once."""
-        import numpy as np
+    def _held_out_scores(self):
+        """The current sorter's held-out scores (a training.HeldOut or None), read once per sorter."""
+        from photosort.training import load_held_out
 
         model = self.library.model
+        if model is None:
+            return None
         if self._validation is None or self._validation[0] != model.id:
-            validation = model.metrics["validation"]
-            self._validation = (model.id, np.asarray(validation["labels"], dtype=bool),
-                                np.asarray(validation["scores"], dtype=np.float32))
-        return self._validation[1], self._validation[2]
+            self._validation = (model.id, load_held_out(model))
+        return self._validation[1]
 
     def reset_to_best(self, name: str) -> None:
         trained = self.library.trained_metrics(name)
@@ -244,13 +243,12 @@ class ThresholdsPanel(QWidget):
         column = scores.column(name) if scores else None
         if column is not None:
             return [(str(p), float(s)) for p, s in zip(scores.paths, column, strict=True)]
-        model = self.library.model
-        if model is None or name not in model.categories or "validation" not in model.metrics:
+        held_out = self._held_out_scores()
+        if held_out is None or name not in held_out.categories:
             return []
-        validation = model.metrics["validation"]
-        i = model.categories.index(name)
-        by_id = {p.id: str(p.path) for p in self.library.catalog.photos(validation["photo_ids"])}
-        pairs = zip(validation["photo_ids"], validation["scores"], strict=True)
+        i = held_out.categories.index(name)
+        by_id = {p.id: str(p.path) for p in self.library.catalog.photos(held_out.photo_ids)}
+        pairs = zip(held_out.photo_ids, held_out.scores, strict=True)
         return [(by_id[pid], float(row[i])) for pid, row in pairs if pid in by_id]
 
     # -- scoring the camera roll -----------------------------------------------------------

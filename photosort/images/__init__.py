@@ -6,9 +6,6 @@ decoding (model input, thumbnails), metadata (EXIF orientation, taken-at).
 Every failure to read a photo becomes ``ImageError(path, reason)``.
 """
 
-# Until augmentation moves to training/ (its only user): this rebinds images.augment from the
-# submodule to its function, which is what callers use.
-from photosort.images.augment import augment
 from photosort.images.decoding import INPUT_SIZE, load_rgb, load_thumbnail, open_oriented
 from photosort.images.reading import (
     MAX_PIXELS,
@@ -29,7 +26,6 @@ __all__ = [
     "READ_WHOLE_LIMIT",
     "PhotoFile",
     "PhotoInfo",
-    "augment",
     "content_hash",
     "hash_bytes",
     "iter_photos",

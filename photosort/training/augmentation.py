@@ -1,4 +1,9 @@
-"""Augmented views of model input for training (moving to training/, its only user)."""
+"""Augmented views of a photo for training: rotation, flip, brightness/contrast and zoom.
+
+Each view is drawn from a generator seeded by (the photo's seed, the view number), so a view is
+the same every time and its backbone embedding can be cached in the catalog. Training is the
+only user.
+"""
 
 from __future__ import annotations
 

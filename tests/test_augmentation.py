@@ -1,17 +1,19 @@
-"""photosort.images.augment on a real photo (moves to training/ with augmentation)."""
+"""photosort.training.augmentation on a real photo: deterministic views, no black borders, fast."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers.images import _first
 
-from photosort.images import augment, load_rgb
+from photosort.images import load_rgb
+from photosort.training.augmentation import augment
 
 
-# --- augmentation -------------------------------------------------------------------------
+def _first(folder: Path) -> Path:
+    return sorted(folder.glob("*.jpg"))[0]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,137 @@
+"""train(): examples → stratified folds → one head per fold → thresholds → a saved sorter.
+
+The head is trained k times, each time holding out one fold; every photo is thus held out once,
+and each category's threshold is chosen to maximise F1 on those held-out scores. The saved
+model averages the k heads. Optionally the top of the backbone is then fine-tuned on pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from photosort import metrics
+from photosort.backbones import DEFAULT_BACKBONE
+from photosort.catalog import Catalog, ModelVersionRecord
+from photosort.progress import Progress, ProgressFn, StopFn, check_stop
+from photosort.training.examples import AUGMENTED_VIEWS, Examples, check_examples, embed_examples, fewest_positives
+from photosort.training.fine_tune import FINE_TUNE_EPOCHS, fine_tune as fine_tune_model
+from photosort.training.fitting import MAX_EPOCHS, fit
+from photosort.training.folds import MAX_FOLDS, stratified_folds
+from photosort.training.head import average_heads, build_head, class_weighted_bce
+from photosort.training.held_out import HeldOut
+from photosort.training.saving import save_model
+from photosort.training.thresholds import thresholds_after_training
+
+
+@dataclass
+class TrainResult:
+    version: ModelVersionRecord
+    metrics: dict  # {"categories": {...}, "micro_f1", "macro_f1", "history", "examples", ...}
+    history: dict[str, list[float]] = field(default_factory=dict)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # unreadable examples
+    held_out: HeldOut | None = None  # the scores the thresholds were chosen on (also saved)
+    kept_thresholds: dict[str, float] = field(default_factory=dict)  # set by hand, kept
+
+
+def train(
+    catalog: Catalog,
+    backbone: str | None = None,
+    epochs: int | None = None,
+    fine_tune: bool = False,
+    fine_tune_epochs: int | None = None,
+    views: int = AUGMENTED_VIEWS,
+    folds: int = MAX_FOLDS,
+    on_progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+    seed: int = 0,
+) -> TrainResult:
+    """Train a sorter on the catalog's labelled photos, save it and make it the current one.
+    Categories keep a threshold a person set by hand (see ``thresholds``)."""
+    progress = on_progress or (lambda p: None)
+    backbone = backbone or DEFAULT_BACKBONE
+    categories = [c.name for c in catalog.categories()]
+    labelled = catalog.labelled_photos()
+    check_examples(categories, labelled)
+    examples, skipped = embed_examples(catalog, labelled, categories, backbone, views, progress, should_stop)
+    check_examples(categories, examples.photos, skipped)
+
+    fold_of = stratified_folds(examples.labels, min(folds, fewest_positives(examples.labels)), seed)
+    heads, scores, history = _cross_validate(examples, fold_of, epochs or MAX_EPOCHS, progress, should_stop, seed)
+    model = average_heads(heads, examples.embeddings.shape[-1])
+    held_rows = np.arange(len(examples.photos))
+    if fine_tune:
+        model, scores, held_rows = fine_tune_model(
+            examples, model, backbone, fold_of, fine_tune_epochs or FINE_TUNE_EPOCHS, progress, should_stop, seed
+        )
+    labels = examples.labels[held_rows]
+    thresholds = {name: metrics.best_threshold(labels[:, i], scores[:, i]) for i, name in enumerate(categories)}
+    result = metrics.report(categories, labels, scores, thresholds)
+    result["history"] = history
+    result["examples"] = len(examples.photos)
+    result["views"] = views
+    result["folds"] = int(fold_of.max() + 1)
+    held_out = HeldOut(
+        photo_ids=[examples.photos[i].photo.id for i in held_rows],
+        labels=labels.astype(bool),
+        scores=scores.astype(np.float32),
+        categories=categories,
+    )
+    check_stop(should_stop)
+    progress(Progress("saving", 0, 1, "Saving the sorter"))
+    previous = catalog.current_model()
+    version = save_model(catalog, model, backbone, categories, thresholds, result, fine_tune, held_out)
+    apply, kept = thresholds_after_training(
+        thresholds, {c.name: c.threshold for c in catalog.categories()}, previous.thresholds if previous else None
+    )
+    catalog.set_thresholds(apply)
+    progress(Progress("saving", 1, 1, f"Saved model version {version.id}"))
+    return TrainResult(version=version, metrics=result, history=history, skipped=skipped,
+                       held_out=held_out, kept_thresholds=kept)
+
+
+def _cross_validate(examples: Examples, fold_of, epochs, progress, should_stop, seed):
+    """Train one head per fold; returns the heads, every photo's held-out scores, and the
+    mean training/validation loss per epoch (for the loss plot)."""
+    import keras
+
+    views, n, dim = examples.embeddings.shape
+    folds = int(fold_of.max() + 1)
+    held_out = np.zeros(examples.labels.shape, dtype=np.float32)
+    heads, histories = [], []
+    for fold in range(folds):
+        check_stop(should_stop)
+        keras.utils.set_random_seed(seed + fold)
+        train_rows, val_rows = np.flatnonzero(fold_of != fold), np.flatnonzero(fold_of == fold)
+        head = build_head(dim, examples.labels.shape[1], name=f"head_{fold}")
+        history = fit(
+            head,
+            examples.embeddings[:, train_rows].reshape(-1, dim),  # every view of every training photo
+            np.tile(examples.labels[train_rows], (views, 1)),
+            examples.embeddings[0, val_rows],
+            examples.labels[val_rows],
+            class_weighted_bce(examples.labels[train_rows]),
+            max_epochs=epochs,
+            on_epoch=lambda epoch, logs: progress(Progress(
+                "training", fold * epochs + epoch, folds * epochs,
+                f"round {fold + 1}/{folds}, epoch {epoch}", {**logs, "fold": fold, "epoch": epoch},
+            )),
+            should_stop=should_stop,
+            seed=seed + fold,
+        )
+        held_out[val_rows] = np.asarray(head(examples.embeddings[0, val_rows], training=False))
+        heads.append(head)
+        histories.append(history)
+    return heads, held_out, _mean_history(histories)
+
+
+def _mean_history(histories: list[dict]) -> dict[str, list[float]]:
+    mean: dict[str, list[float]] = {}
+    for key in ("loss", "val_loss"):
+        longest = max(len(h.get(key, [])) for h in histories)
+        mean[key] = [
+            float(np.mean([h[key][e] for h in histories if e < len(h.get(key, []))])) for e in range(longest)
+        ]
+    return mean
