@@ -82,7 +82,7 @@ PORTS: dict[str, PortedBackbone] = {
     "efficientnet_lite2": PortedBackbone(
         BackboneSpec(
             "efficientnet_lite2", 260, 1280,
-            "EfficientNet-Lite2 (ImageNet, 260 px): wider and deeper, about 2.3x Lite0's cost.",
+            "EfficientNet-Lite2 (ImageNet, 260 px): wider and deeper, about 2.5x Lite0's cost.",
         ),
         "efficientnet_lite",
         WeightsPackage(
