@@ -122,12 +122,13 @@ def views_of(item: LabelledPhoto, size: int, views: int) -> np.ndarray | str:
     return np.stack([augment(rgb, view, seed) for view in range(views + 1)])
 
 
-def pixels(examples: Examples, rows: np.ndarray, views: int) -> np.ndarray:
-    """float32 pixels of the given photos, all of view 0 first, then view 1, ... (as labels are tiled)."""
+def pixels(examples: Examples, rows: np.ndarray, views: int, size: int = images.INPUT_SIZE) -> np.ndarray:
+    """float32 size×size pixels of the given photos, all of view 0 first, then view 1, ... (as
+    labels are tiled); size is the backbone's input (Lite1 240, Lite2 260)."""
     stacks = []
     for row in rows:
         item = examples.photos[row]
-        found = views_of(item, images.INPUT_SIZE, views)
+        found = views_of(item, size, views)
         if isinstance(found, str):  # readable when embedded a moment ago, not now
             raise ImageError(item.photo.path, found)
         stacks.append(found)

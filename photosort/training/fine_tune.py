@@ -56,8 +56,8 @@ def fine_tune(
     model = build_fine_tune_model(head, backbone_name)
     train_rows, val_rows = np.flatnonzero(fold_of != 0), np.flatnonzero(fold_of == 0)
     progress(Progress("fine-tuning", 0, None, "Reading photos for fine-tuning"))
-    x, y = pixels(examples, train_rows, views=1), np.tile(examples.labels[train_rows], (2, 1))
-    x_val = pixels(examples, val_rows, views=0)
+    x, y = pixels(examples, train_rows, views=1, size=size), np.tile(examples.labels[train_rows], (2, 1))
+    x_val = pixels(examples, val_rows, views=0, size=size)
     fit(
         model, x, y, x_val, examples.labels[val_rows], class_weighted_bce(examples.labels[train_rows]),
         learning_rate=FINE_TUNE_LEARNING_RATE,
