@@ -303,8 +303,11 @@ class _Hostile:
     [
         (pickle.dumps({"w": _Hostile()}, protocol=2), "refusing to load"),
         (pickle.dumps({"w": types.SimpleNamespace()}, protocol=2), "refusing to load types.SimpleNamespace"),
-        (b"\x80\x02cbuiltins\neval\nX\x04\x00\x00\x001+1q\x00\x85R.", "refusing to load builtins.eval"),
+        (b"\x80\x02cbuiltins\neval\nX\x03\x00\x00\x001+1q\x00\x85R.", "refusing to load builtins.eval"),
         (b"\x80\x02]q\x00.", "expected a state dict"),
+        # found by the fuzz test: one damaged LONG_BINPUT made the C unpickler allocate a
+        # 10 GB memo and spend 30-70 s zeroing it
+        (b"\x80\x02}r\x63\x6f\x0a\x46.", "memo index 1175088995"),
         (b"\x80\x02}q\x00X\x01\x00\x00\x00wq\x01(X\x07\x00\x00\x00storageq\x02tQs.", "unsupported persistent id"),
     ],
 )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import math
 import pickle
+import pickletools
 import struct
 import zipfile
 import zlib
@@ -126,9 +127,24 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return self._persistent_load(pid)
 
 
+def _check_memo(file: io.BufferedIOBase, what: str) -> None:
+    """Refuse memo indices larger than the pickle itself before the C unpickler sees them: it
+    sizes its memo array by the largest index, so one damaged PUT costs gigabytes and minutes."""
+    start = file.tell()
+    for opcode, arg, pos in pickletools.genops(file):
+        at = (pos or start) - start
+        if opcode.name in _MEMO_OPS and isinstance(arg, int) and arg > at + 1:
+            raise _Damaged(f"its {what} is damaged (memo index {arg} at byte {at})")
+    file.seek(start)
+
+
+_MEMO_OPS = {"PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BINGET"}
+
+
 def _unpickle(file: io.BufferedIOBase, persistent_load: Callable[[Any], Any], what: str) -> Any:
     """One pickle from the file; any failure of a malformed pickle becomes _Damaged."""
     try:
+        _check_memo(file, what)
         return _RestrictedUnpickler(file, persistent_load).load()
     except _Damaged:
         raise
@@ -283,8 +299,11 @@ def _load_zip(archive: zipfile.ZipFile) -> dict[str, np.ndarray]:
             raise _Damaged(f"storage {ref.key!r:.40} is declared with two element types")
         return ref
 
-    with archive.open(pkl) as file:
-        state = _unpickle(file, persistent_load, "data.pkl")
+    try:
+        body = io.BytesIO(archive.read(pkl))  # small; seekable for the memo check
+    except Exception as exc:  # noqa: BLE001 - a damaged member: CRC, zlib, truncation
+        raise _Damaged(f"its data.pkl cannot be read ({type(exc).__name__}: {exc})") from None
+    state = _unpickle(body, persistent_load, "data.pkl")
     storages = {}
     for key, storage_type in types.items():  # each storage read once, however many tensors share it
         record = f"{prefix}data/{key}"
