@@ -108,7 +108,7 @@ for _ in $(seq 50); do xdotool getdisplaygeometry --display "$display" >/dev/nul
 
 ENVIRONMENT+=(DISPLAY="$display" QT_QPA_PLATFORM=xcb)
 start=$(now)
-bundle "$EXE" gui --library "$LIBRARY" >"$WORK/gui.log" 2>&1 &
+bundle "$EXE" --library "$LIBRARY" gui >"$WORK/gui.log" 2>&1 &
 gui=$!
 window=""
 for _ in $(seq 600); do  # up to 60 s
