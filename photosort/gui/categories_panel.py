@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from photosort.errors import PhotosortError
 from photosort.gui.category_dialog import CategoryDialog
 from photosort.gui.library import Library
-from photosort.gui.widgets import PHOTO_FILTER, heading, hint, local_paths, short_path
+from photosort.gui.widgets import PHOTO_FILTER, heading, hint, local_paths, set_available, short_path
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -133,7 +133,8 @@ class CategoriesPanel(QWidget):
         add = QPushButton("New category…")
         add.setObjectName("addCategoryButton")
         add.clicked.connect(self.new_category)
-        more = QToolButton()
+        more = self.more_button = QToolButton()
+        more.setObjectName("categoryMoreButton")
         more.setText("⋯")
         more.setToolTip("More actions for this category")
         more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -150,6 +151,11 @@ class CategoriesPanel(QWidget):
         library.categoriesChanged.connect(self.refresh)
         library.modelChanged.connect(self.refresh)
         library.currentCategoryChanged.connect(self._select)
+
+    def set_selection_available(self, selected: bool) -> None:
+        """The "⋯" button acts on the selected category: disabled, with why, when there is none."""
+        set_available(self.more_button, "" if selected else "Select a category first (or create one)",
+                      "More actions for this category")
 
     def _menu(self) -> QMenu:
         menu = QMenu(self)

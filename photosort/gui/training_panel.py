@@ -25,11 +25,14 @@ from photosort.gui import tasks
 from photosort.gui.child_process import in_child
 from photosort.gui.library import Library
 from photosort.gui.loss_plot import LossPlot
-from photosort.gui.widgets import fit_rows, heading, hint
+from photosort.gui.widgets import fit_rows, heading, hint, set_available
 from photosort.gui.workers import Worker
 from photosort.progress import Progress
 
 COLUMNS = ("Category", "Examples", "Precision", "Recall", "F1")
+TRAIN_TIP = "Teach the sorter your categories from their example photos (takes seconds to minutes)"
+CANCEL_TIP = "Stop training; the previous sorter stays in use"
+NOT_TRAINING = "Nothing to cancel: no training is running"
 
 
 class TrainingPanel(QWidget):
@@ -47,10 +50,11 @@ class TrainingPanel(QWidget):
         self.train_button = QPushButton("Train my sorter")
         self.train_button.setObjectName("trainButton")
         self.train_button.setProperty("role", "primary")
+        self.train_button.setToolTip(TRAIN_TIP)
         self.train_button.clicked.connect(self.start_training)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setEnabled(False)
+        set_available(self.cancel_button, NOT_TRAINING)
         self.cancel_button.clicked.connect(self.cancel)
         self.stage = QLabel("Give each category at least 5 example photos, then train.")
         self.stage.setObjectName("trainStage")
@@ -122,8 +126,8 @@ class TrainingPanel(QWidget):
         self._started = time.monotonic()
         self._fold = -1
         self.plot.clear()
-        self.train_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
+        set_available(self.train_button, "Training is running; Cancel stops it")
+        set_available(self.cancel_button, "", CANCEL_TIP)
         self.progress.setRange(0, 0)  # busy until the first real step
         self.progress.show()
         self.stage.setText("Starting…")
@@ -132,7 +136,7 @@ class TrainingPanel(QWidget):
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
-            self.cancel_button.setEnabled(False)
+            set_available(self.cancel_button, "Stopping; a moment")
             self.stage.setText("Stopping…")
 
     def _on_progress(self, p: Progress) -> None:
@@ -181,8 +185,8 @@ class TrainingPanel(QWidget):
 
     def _on_ended(self) -> None:
         self.worker = None
-        self.train_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        set_available(self.train_button, "", TRAIN_TIP)
+        set_available(self.cancel_button, NOT_TRAINING)
         self.progress.hide()
 
     # -- results ---------------------------------------------------------------------------

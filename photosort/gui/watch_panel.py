@@ -20,7 +20,7 @@ from photosort.gui import resources, tasks
 from photosort.gui.library import Library
 from photosort.gui.preferences import WATCH_FOLDER, Preferences
 from photosort.gui.thumbnails import shared_loader
-from photosort.gui.widgets import FolderField, HintList, hint, short_path
+from photosort.gui.widgets import FolderField, HintList, hint, set_available, short_path
 from photosort.gui.workers import WatchBridge, Worker
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 THUMB = 48
 RECENT = 200  # rows kept in the list
 PATH_ROLE = Qt.ItemDataRole.UserRole
+START_TIP = "Sort each new photo that appears in this folder as soon as it is completely written"
+STOP_TIP = "Stop sorting new photos (the ones sorted stay sorted)"
 
 
 class WatchPanel(QWidget):
@@ -54,6 +56,7 @@ class WatchPanel(QWidget):
         self.toggle.setObjectName("watchToggle")
         self.toggle.setCheckable(True)
         self.toggle.setProperty("role", "primary")
+        self.toggle.setToolTip(START_TIP)
         self.toggle.toggled.connect(self._on_toggled)
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
@@ -102,13 +105,13 @@ class WatchPanel(QWidget):
         self.worker.ended.connect(self._on_worker_ended)
         self.status.setText("Loading the sorter…")
         self.toggle.setText("Stop watching")
-        self.toggle.setEnabled(False)
+        set_available(self.toggle, "Loading the sorter; a few seconds")
         self.worker.start()
 
     def _on_started(self, _result: object) -> None:
         self.sorted_count = self.error_count = 0
         self._since = time.strftime("%H:%M")
-        self.toggle.setEnabled(True)
+        set_available(self.toggle, "", STOP_TIP)
         self._update_status()
 
     def _on_start_failed(self, text: str) -> None:
@@ -123,7 +126,7 @@ class WatchPanel(QWidget):
             return
         watcher.stop()
         self.status.setText("Stopping…")
-        self.toggle.setEnabled(False)
+        set_available(self.toggle, "Stopping the watch; a moment")
         self.worker = Worker(lambda progress, stop: watcher.join(30), name="watch-stop")
         self.worker.ended.connect(self._on_worker_ended)
         self.worker.ended.connect(lambda: self.status.setText(f"Stopped. {self._counts()}"))
@@ -131,7 +134,7 @@ class WatchPanel(QWidget):
 
     def _on_worker_ended(self) -> None:
         self.worker = None
-        self.toggle.setEnabled(True)
+        set_available(self.toggle, "", STOP_TIP if self.watcher is not None else START_TIP)
         self._set_toggle(self.watcher is not None)
         if self.watcher is None:
             self.library.sortsChanged.emit()

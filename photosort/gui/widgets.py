@@ -19,6 +19,13 @@ def local_paths(event: QDropEvent) -> list[Path]:
     return [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
 
 
+def set_available(widget: QWidget, reason: str, tip: str = "") -> None:
+    """Enable a control, or disable it and say why in its tooltip (a grey button with no
+    reason is a dead end): ``reason`` empty means available, and the tooltip is ``tip``."""
+    widget.setEnabled(not reason)
+    widget.setToolTip(reason or tip)
+
+
 def heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setProperty("role", "heading")
