@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self._follow = _Follow(self)
         self._build_menus()
         library.message.connect(self.banner.show_message)
+        self.banner.overflow.connect(lambda text: self.statusBar().showMessage(text))
         library.opened.connect(self._on_opened)
         for signal in (library.opened, library.categoriesChanged, library.currentCategoryChanged):
             signal.connect(self._update_actions)
