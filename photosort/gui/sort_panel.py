@@ -173,7 +173,7 @@ class SortPanel(QWidget):
         )
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_sorted)
-        self.worker.failed.connect(lambda text: self.library.message.emit("error", text))
+        self.worker.failed.connect(self._on_failed)
         self.worker.cancelled.connect(lambda: self.speed.setText("Cancelled: the photos copied so far stay sorted."))
         self.worker.ended.connect(self._on_ended)
         self.progress.setRange(0, 0)
@@ -197,6 +197,10 @@ class SortPanel(QWidget):
             self.library.sortsChanged.emit()
             self.library.message.emit("error" if summary.errors else "ok", self.summary.text())
         self.sortFinished.emit(summary)
+
+    def _on_failed(self, text: str) -> None:
+        self.speed.setText("Stopped: see the message above.")  # not a "Loading the sorter" left for good
+        self.library.message.emit("error", text)
 
     def _on_ended(self) -> None:
         self.worker = None
@@ -259,6 +263,11 @@ class SortPanel(QWidget):
         if summary.errors:
             text += f"; {len(summary.errors)} could not be removed ({summary.errors[0][1]})"
         self.speed.setText(text + ".")
+        if self.title.text() == "Last sort":  # its copies are gone: the table no longer says what is on disk
+            self.title.setText("Last sort — undone")
+            self.table.setRowCount(0)
+            fit_rows(self.table)
+            self.summary.setText("")
         self.library.sortsChanged.emit()
         self.library.message.emit("error" if summary.errors else "ok", text + ".")
         self.undoFinished.emit(summary)

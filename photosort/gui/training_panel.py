@@ -35,6 +35,16 @@ CANCEL_TIP = "Stop training; the previous sorter stays in use"
 NOT_TRAINING = "Nothing to cancel: no training is running"
 
 
+def in_ten(share: float) -> int:
+    return round(10 * share)
+
+
+def plain_words(name: str, m: dict) -> str:
+    """A category's held-out figures as a person says them (precision and recall in the table)."""
+    return (f"<b>{name}</b>: right {in_ten(m['precision'])} times in 10, "
+            f"finds {in_ten(m['recall'])} in 10 of its photos")
+
+
 class TrainingPanel(QWidget):
     trained = Signal(object)  # TrainResult, once the new sorter is saved and current
     stopped = Signal(str)  # "failed" or "cancelled"
@@ -47,6 +57,7 @@ class TrainingPanel(QWidget):
         self.worker: Worker | None = None
         self._started = 0.0
         self._fold = -1
+        self._began = False
         self.train_button = QPushButton("Train my sorter")
         self.train_button.setObjectName("trainButton")
         self.train_button.setProperty("role", "primary")
@@ -72,6 +83,7 @@ class TrainingPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel()
         self.summary.setObjectName("trainSummary")
+        self.summary.setWordWrap(True)
         self.plot = LossPlot()
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
@@ -82,8 +94,8 @@ class TrainingPanel(QWidget):
         results_layout = QVBoxLayout(results)
         results_layout.setContentsMargins(0, 0, 8, 0)
         results_layout.addWidget(heading("How well it sorts"))
+        results_layout.addWidget(self.summary)  # plain words first, the figures below
         results_layout.addWidget(self.table)
-        results_layout.addWidget(self.summary)
         results_layout.addSpacing(12)
         results_layout.addWidget(hint(
             "Measured on example photos held out from training: how the sorter does on photos it has not seen.\n\n"
@@ -125,6 +137,7 @@ class TrainingPanel(QWidget):
         self.worker.ended.connect(self._on_ended)
         self._started = time.monotonic()
         self._fold = -1
+        self._began = False  # photos read or epochs run: "did not finish" rather than "did not start"
         self.plot.clear()
         set_available(self.train_button, "Training is running; Cancel stops it")
         set_available(self.cancel_button, "", CANCEL_TIP)
@@ -145,10 +158,13 @@ class TrainingPanel(QWidget):
             self.progress.setValue(p.done)
         else:
             self.progress.setRange(0, 0)
+        if p.stage in ("embedding", "training", "fine-tuning"):
+            self._began = True
         if p.stage == "embedding":
             rate = p.metrics.get("images_per_s")
             speed = f" · {rate:.0f} images/s" if rate else ""
-            counted = f" ({p.done}/{p.total})" if p.total else ""
+            # a share, not done/total: the total counts augmented views, several per photo
+            counted = f" ({100 * p.done // p.total} %)" if p.total else ""
             self.stage.setText(f"Reading photos and computing their features{counted}{speed}")
         elif p.stage in ("training", "fine-tuning"):
             fold = int(p.metrics.get("fold", 0))
@@ -157,7 +173,9 @@ class TrainingPanel(QWidget):
                 self.plot.clear()
             self.plot.add_point(p.metrics.get("loss"), p.metrics.get("val_loss"), p.message)
             val = p.metrics.get("val_loss")
-            self.stage.setText(f"Training: {p.message}" + (f" · validation loss {val:.3f}" if val is not None else ""))
+            # plain words in the line; rounds, epochs and losses are in the curves and its tooltip
+            self.stage.setText("Training: learning your categories…")
+            self.stage.setToolTip(p.message + (f" · validation loss {val:.3f}" if val is not None else ""))
         elif p.stage == "saving":
             self.stage.setText("Saving the sorter")
         else:
@@ -168,14 +186,16 @@ class TrainingPanel(QWidget):
         self.library.model_trained()
         self.show_model()
         self.stage.setText(f"Trained in {seconds:.0f} s.")
+        figures = result.metrics.get("categories", {}).values()
+        right = min((m["precision"] for m in figures), default=0.0)
         self.library.message.emit(
-            "ok", f"Your sorter is trained: macro F1 {result.metrics['macro_f1']:.2f} on photos it had not seen. "
-            "Check the thresholds, then sort."
+            "ok", f"Your sorter is trained: on photos it had not seen, it was right at least {in_ten(right)} "
+            "times in 10 for every category. Check the thresholds, then sort."
         )
         self.trained.emit(result)
 
     def _on_failed(self, text: str) -> None:
-        self.stage.setText("Training did not finish.")
+        self.stage.setText("Training did not finish." if self._began else "Training could not start.")
         self.library.message.emit("error", text)
         self.stopped.emit("failed")
 
@@ -213,8 +233,10 @@ class TrainingPanel(QWidget):
         when = model.created_at.replace(tzinfo=UTC).astimezone().strftime("%d %b %Y, %H:%M")
         if self.worker is None:
             self.stage.setText("Trained. Train again after adding examples or correcting mistakes.")
+        plain = "<br>".join(plain_words(name, m) for name, m in figures.items())
         self.summary.setText(
-            f"macro F1 <b>{model.metrics.get('macro_f1', 0):.2f}</b> · micro F1 {model.metrics.get('micro_f1', 0):.2f}"
-            f" · {model.metrics.get('examples', '?')} photos · trained {when}"
+            f"{plain}<br><br><span style='color:gray'>Details: macro F1 {model.metrics.get('macro_f1', 0):.2f}"
+            f" · micro F1 {model.metrics.get('micro_f1', 0):.2f} · {model.metrics.get('examples', '?')} photos"
+            f" · trained {when}</span>"
         )
         self.plot.set_history(model.metrics.get("history", {}), "mean over rounds")

@@ -43,6 +43,7 @@ class WatchPanel(QWidget):
         self.watcher: FolderWatcher | None = None
         self.worker: Worker | None = None
         self.sorted_count = 0
+        self.unsorted_count = 0
         self.error_count = 0
         self._since = ""
         self.bridge = WatchBridge()
@@ -109,7 +110,7 @@ class WatchPanel(QWidget):
         self.worker.start()
 
     def _on_started(self, _result: object) -> None:
-        self.sorted_count = self.error_count = 0
+        self.sorted_count = self.unsorted_count = self.error_count = 0
         self._since = time.strftime("%H:%M")
         set_available(self.toggle, "", STOP_TIP)
         self._update_status()
@@ -156,6 +157,8 @@ class WatchPanel(QWidget):
 
     def _counts(self) -> str:
         text = f"{self.sorted_count} photo{'s' if self.sorted_count != 1 else ''} sorted"
+        if self.unsorted_count:  # matched no category: not "sorted", though the watcher handled them
+            text += f", {self.unsorted_count} matched no category"
         return text + (f", {self.error_count} problem(s)" if self.error_count else "") + "."
 
     def _update_status(self) -> None:
@@ -163,7 +166,10 @@ class WatchPanel(QWidget):
             self.status.setText(f"Watching {short_path(self.watcher.folder)} since {self._since} — {self._counts()}")
 
     def _on_sorted(self, placement) -> None:
-        self.sorted_count += 1
+        if placement.dests:
+            self.sorted_count += 1
+        else:
+            self.unsorted_count += 1
         names = ", ".join(placement.dests) if placement.dests else "no category: left where it is"
         shown = placement.source if not placement.moved else next(iter(placement.dests.values()))
         self._add_row(self.loader.icon(shown, THUMB), f"{placement.source.name}  →  {names}",
