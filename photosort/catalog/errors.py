@@ -24,7 +24,7 @@ def latest_backup(library_dir: Path) -> Path | None:
     """The newest complete copy taken before an upgrade, or None."""
     folder = library_dir / BACKUPS_DIR
     try:
-        copies = [p for p in folder.glob(BACKUP_GLOB) if not p.name.endswith(".partial")]
+        copies = [p for p in folder.glob(BACKUP_GLOB) if not p.name.endswith((".partial", "-wal", "-shm", "-journal"))]
     except OSError:
         return None
     return max(copies, key=lambda p: (p.stat().st_mtime, p.name), default=None)

@@ -131,6 +131,7 @@ def backup(db_path: Path, library_dir: Path, revision: str) -> Path:
         source, target = sqlite3.connect(db_path), sqlite3.connect(partial)
         try:
             source.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
         finally:
             target.close()
             source.close()
