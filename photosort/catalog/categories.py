@@ -6,6 +6,7 @@ names are allowed, for adding and renaming alike.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,6 +29,8 @@ def valid_name(name: str) -> str:
         raise CategoryError("A category needs a name.")
     if "/" in name or "\\" in name or name in {".", ".."}:
         raise CategoryError(f"'{name}' cannot be a category name (no slashes).")
+    if any(unicodedata.category(c) in {"Cc", "Cs"} for c in name):  # control chars, undecodable bytes
+        raise CategoryError(f"{ascii(name)} cannot be a category name (use readable text).")
     return name
 
 
@@ -85,7 +88,7 @@ class CategoriesMixin(CatalogEngine):
                     row.threshold = float(value)
 
     def categories(self) -> list[CategoryRecord]:
-        with self._session() as s:
+        with self._reading() as s:
             counts = {
                 (cid, bool(pos)): n
                 for cid, pos, n in s.execute(
@@ -110,7 +113,7 @@ class CategoriesMixin(CatalogEngine):
         for record in self.categories():
             if record.name == name:
                 return record
-        with self._session() as s:
+        with self._reading() as s:
             category_row(s, name)  # raises the helpful error
         raise AssertionError("unreachable")
 
@@ -139,7 +142,7 @@ class CategoriesMixin(CatalogEngine):
                 s.execute(delete(Label).where(Label.category_id == cat.id, Label.photo_id.in_(chunk)))
 
     def examples(self, category: str, positive: bool = True) -> list[PhotoRecord]:
-        with self._session() as s:
+        with self._reading() as s:
             cat = category_row(s, category)
             rows = s.scalars(
                 select(Photo)
@@ -151,7 +154,7 @@ class CategoriesMixin(CatalogEngine):
 
     def labelled_photos(self) -> list[LabelledPhoto]:
         """Every photo with at least one label, with its labels by category name."""
-        with self._session() as s:
+        with self._reading() as s:
             rows = s.execute(
                 select(Photo, Category.name, Label.positive)
                 .join(Label, Label.photo_id == Photo.id)

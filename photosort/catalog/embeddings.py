@@ -16,7 +16,7 @@ from photosort.catalog.schema import Embedding
 class EmbeddingsMixin(CatalogEngine):
     def get_embeddings(self, hashes: Sequence[str], backbone: str, view: int = 0) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        with self._session() as s:
+        with self._reading() as s:
             for chunk in chunks(list(set(hashes))):
                 rows = s.execute(
                     select(Embedding.content_hash, Embedding.vector).where(
@@ -30,9 +30,9 @@ class EmbeddingsMixin(CatalogEngine):
         return found
 
     def embedding(self, content_hash: str, backbone: str, view: int = 0) -> np.ndarray | None:
-        """One cached embedding, or None. A plain connection rather than a session: sorting
-        asks this from its reading threads once per new photo (~0.1 ms)."""
-        with self.engine.connect() as conn:
+        """One cached embedding, or None. A plain read connection rather than a session: sorting
+        asks this from its reading threads once per new photo (~0.1 ms), never waiting for a writer."""
+        with self.read_engine.connect() as conn:
             row = conn.exec_driver_sql(
                 "SELECT vector FROM embeddings WHERE content_hash = ? AND backbone = ? AND view = ?",
                 (content_hash, backbone, view),
@@ -61,7 +61,7 @@ class EmbeddingsMixin(CatalogEngine):
             s.execute(stmt, rows)
 
     def embedding_count(self, backbone: str | None = None) -> int:
-        with self._session() as s:
+        with self._reading() as s:
             q = select(func.count()).select_from(Embedding)
             if backbone is not None:
                 q = q.where(Embedding.backbone == backbone)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from photosort.catalog.categories import category_row
 from photosort.catalog.engine import CatalogEngine, chunks
+from photosort.catalog.paths import decode_path
 from photosort.catalog.records import ModelVersionRecord, PhotoRecord
 from photosort.catalog.schema import Category, ModelVersion, Prediction, utcnow
 
@@ -60,17 +61,17 @@ class ModelsMixin(CatalogEngine):
             return self._model_record(row)
 
     def model_versions(self) -> list[ModelVersionRecord]:
-        with self._session() as s:
+        with self._reading() as s:
             return [self._model_record(r) for r in s.scalars(select(ModelVersion).order_by(ModelVersion.id))]
 
     def model_version(self, version_id: int) -> ModelVersionRecord | None:
-        with self._session() as s:
+        with self._reading() as s:
             row = s.get(ModelVersion, version_id)
             return self._model_record(row) if row else None
 
     def current_model(self) -> ModelVersionRecord | None:
         """The newest trained model, or None before the first training."""
-        with self._session() as s:
+        with self._reading() as s:
             row = s.scalar(select(ModelVersion).order_by(ModelVersion.id.desc()).limit(1))
             return self._model_record(row) if row else None
 
@@ -110,7 +111,7 @@ class ModelsMixin(CatalogEngine):
 
     def predictions(self, photo_id: int, model_version_id: int | None = None) -> dict[str, float]:
         """A photo's scores by category name (current model unless one is named)."""
-        with self._session() as s:
+        with self._reading() as s:
             version = model_version_id or s.scalar(select(func.max(ModelVersion.id)))
             rows = s.execute(
                 select(Category.name, Prediction.score)
@@ -122,7 +123,7 @@ class ModelsMixin(CatalogEngine):
     def scores(self, model_version_id: int, photo_ids: Sequence[int] | None = None) -> dict[int, dict[str, float]]:
         """Recorded scores of many photos: {photo_id: {category: score}}."""
         result: dict[int, dict[str, float]] = {}
-        with self._session() as s:
+        with self._reading() as s:
             base = (
                 select(Prediction.photo_id, Category.name, Prediction.score)
                 .join(Category, Category.id == Prediction.category_id)
@@ -145,7 +146,7 @@ class ModelsMixin(CatalogEngine):
     ) -> list[tuple[PhotoRecord, float]]:
         """Photos the model puts in a category (score ≥ the category's threshold unless
         min_score is given), best first."""
-        with self._session() as s:
+        with self._reading() as s:
             cat = category_row(s, category)
             version = model_version_id or s.scalar(select(func.max(ModelVersion.id)))
             if version is None:
@@ -153,7 +154,8 @@ class ModelsMixin(CatalogEngine):
             threshold = cat.threshold if min_score is None else min_score
             # Raw SQL on the covering index ix_predictions_category, rows turned into records by
             # hand: a big camera roll puts tens of thousands of photos in one category, and
-            # SQLAlchemy's per-row processing would cost several times SQLite's own work.
+            # SQLAlchemy's per-row processing would cost several times SQLite's own work (so paths
+            # are decoded by hand too: catalog/paths.py).
             cursor = s.connection().connection.dbapi_connection.cursor()  # plain sqlite3 tuples
             rows = cursor.execute(
                 "SELECT p.id, p.path, p.content_hash, p.size, p.mtime, p.taken_at, p.width, p.height,"
@@ -164,6 +166,6 @@ class ModelsMixin(CatalogEngine):
             ).fetchall()
         parse = datetime.fromisoformat
         return [
-            (PhotoRecord(pid, path, digest, size, mtime, parse(taken) if taken else None, width, height), score)
+            (PhotoRecord(pid, decode_path(path), digest, size, mtime, parse(taken) if taken else None, width, height), score)
             for pid, path, digest, size, mtime, taken, width, height, score in rows
         ]

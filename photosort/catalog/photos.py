@@ -39,7 +39,7 @@ class PhotosMixin(CatalogEngine):
         """Known photos among ``paths`` (absolute), keyed by path, in a few queries."""
         keys = [str(Path(p).absolute()) for p in paths]
         found: dict[Path, PhotoRecord] = {}
-        with self._session() as s:
+        with self._reading() as s:
             for chunk in chunks(keys):
                 for row in s.scalars(select(Photo).where(Photo.path.in_(chunk))):
                     found[Path(row.path)] = photo_record(row)
@@ -74,22 +74,22 @@ class PhotosMixin(CatalogEngine):
         return [by_path[Path(r["path"])] for r in rows]
 
     def photo(self, photo_id: int) -> PhotoRecord | None:
-        with self._session() as s:
+        with self._reading() as s:
             row = s.get(Photo, photo_id)
             return photo_record(row) if row else None
 
     def photo_by_path(self, path: str | Path) -> PhotoRecord | None:
-        with self._session() as s:
+        with self._reading() as s:
             row = s.scalar(select(Photo).where(Photo.path == str(Path(path).absolute())))
             return photo_record(row) if row else None
 
     def photos_by_hash(self, content_hash: str) -> list[PhotoRecord]:
-        with self._session() as s:
+        with self._reading() as s:
             rows = s.scalars(select(Photo).where(Photo.content_hash == content_hash))
             return [photo_record(r) for r in rows]
 
     def photos(self, ids: Sequence[int] | None = None) -> list[PhotoRecord]:
-        with self._session() as s:
+        with self._reading() as s:
             if ids is None:
                 return [photo_record(r) for r in s.scalars(select(Photo).order_by(Photo.id))]
             found: list[PhotoRecord] = []
@@ -98,7 +98,7 @@ class PhotosMixin(CatalogEngine):
             return found
 
     def photo_count(self) -> int:
-        with self._session() as s:
+        with self._reading() as s:
             return s.scalar(select(func.count()).select_from(Photo))
 
     def remove_photos(self, ids: Sequence[int]) -> None:

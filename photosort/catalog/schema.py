@@ -17,7 +17,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+from photosort.catalog.paths import PathText
+
+# Bumped with every Alembic revision (catalog/migrations/versions/): older photosorts, which
+# know nothing of Alembic, refuse a library whose schema_version is above their own.
+SCHEMA_VERSION = 2
 
 
 def utcnow() -> datetime:
@@ -39,7 +43,7 @@ class Meta(Base):
 class Photo(Base):
     __tablename__ = "photos"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    path: Mapped[str] = mapped_column(String, unique=True)
+    path: Mapped[str] = mapped_column(PathText, unique=True)
     content_hash: Mapped[str] = mapped_column(String, index=True)
     size: Mapped[int] = mapped_column(Integer)
     mtime: Mapped[float] = mapped_column(Float)
@@ -53,7 +57,7 @@ class Category(Base):
     __tablename__ = "categories"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String, unique=True)
-    folder: Mapped[str] = mapped_column(String)
+    folder: Mapped[str] = mapped_column(PathText)
     threshold: Mapped[float] = mapped_column(Float, default=0.5)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -121,7 +125,7 @@ class Run(Base):
     __tablename__ = "runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String, default="sort")
-    source: Mapped[str] = mapped_column(String, default="")
+    source: Mapped[str] = mapped_column(PathText, default="")
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     status: Mapped[str] = mapped_column(String, default="running")
@@ -139,19 +143,20 @@ class FileOp(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
     op: Mapped[str] = mapped_column(String)  # "copy", "move", "remove", ...
+    # indexed (revision 0002): forgetting a photo or removing a category sets these to NULL
     photo_id: Mapped[int | None] = mapped_column(
-        ForeignKey("photos.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("photos.id", ondelete="SET NULL"), nullable=True, index=True
     )
     category_id: Mapped[int | None] = mapped_column(
-        ForeignKey("categories.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("categories.id", ondelete="SET NULL"), nullable=True, index=True
     )
-    src: Mapped[str] = mapped_column(String)
-    dest: Mapped[str] = mapped_column(String, default="")
-    tmp: Mapped[str] = mapped_column(String, default="")
+    src: Mapped[str] = mapped_column(PathText)
+    dest: Mapped[str] = mapped_column(PathText, default="")
+    tmp: Mapped[str] = mapped_column(PathText, default="")
     content_hash: Mapped[str] = mapped_column(String, default="", index=True)  # "already sorted?" looks here
     size: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String, default="pending")  # pending/done/failed/undone
-    error: Mapped[str] = mapped_column(String, default="")
+    error: Mapped[str] = mapped_column(PathText, default="")  # may quote a path
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

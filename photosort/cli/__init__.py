@@ -55,7 +55,17 @@ def _run_gui(args, open_catalog) -> int:
     return gui_main(argv)
 
 
+def _tolerant_streams() -> None:
+    """File names need not be valid UTF-8: print them rather than die (UnicodeEncodeError) on
+    one. With a UTF-8 terminal the original bytes go out as they are; elsewhere as escapes."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            utf8 = (getattr(stream, "encoding", "") or "").lower().replace("-", "") == "utf8"
+            stream.reconfigure(errors="surrogateescape" if utf8 else "backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

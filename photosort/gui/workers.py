@@ -13,6 +13,7 @@ method or lambda — runs in the GUI thread; widgets are never touched from the 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -94,19 +95,43 @@ class Worker(QObject):
             result = self._task(self._report, self._should_stop)
         except Cancelled:
             self.cancelled.emit()
-        except PhotosortError as exc:
-            self.failed.emit(str(exc))
-        except MemoryError:
-            self.failed.emit("photosort ran out of memory; close other programs and try again.")
+        except (PhotosortError, MemoryError) as exc:
+            self.failed.emit(message_for(exc))
         except Exception as exc:  # a bug must reach the person as a message, not kill the app
             log.exception("%s failed", self.name)
-            self.failed.emit(f"Something went wrong ({type(exc).__name__}: {exc}).")
+            self.failed.emit(message_for(exc))
         else:
             self.finished.emit(result)
 
     def _on_thread_finished(self) -> None:
         _running.discard(self)
         self.ended.emit()
+
+
+def message_for(exc: BaseException) -> str:
+    """What the person reads about a failure: a PhotosortError's own line (a busy or damaged
+    catalog is a CatalogError), else a short note; the traceback goes to the log only."""
+    if isinstance(exc, PhotosortError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "photosort ran out of memory; close other programs and try again."
+    return f"Something went wrong ({type(exc).__name__}: {exc})."
+
+
+def guard_slots(report: Callable[[str], None]) -> None:
+    """Route any exception escaping a slot run on the GUI thread (e.g. a quick catalog call
+    when a sort holds the library past the busy timeout) to ``report(message)`` instead of a
+    traceback on stderr. PySide6 hands such exceptions to ``sys.excepthook``."""
+
+    def hook(kind, exc, tb) -> None:
+        if not isinstance(exc, PhotosortError):
+            log.error("unexpected error in the window", exc_info=(kind, exc, tb))
+        if isinstance(exc, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        report(message_for(exc))
+
+    sys.excepthook = hook
 
 
 def running_workers() -> list[Worker]:

@@ -1,0 +1,1 @@
+"""Alembic revision scripts (Alembic loads them from this folder by file name)."""
