@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from photosort.gui import resources, system_libs
+from photosort.gui import resources, system_libs, workers
 from photosort.gui.library import Library
 from photosort.gui.main_window import MainWindow
 from photosort.gui.preferences import APPLICATION, ORGANISATION, Preferences
@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     app = application(argv[:1] + qt_args)
     window = create_window()
+    # an error escaping a slot (e.g. the catalog locked past its timeout) becomes the banner's line
+    workers.guard_slots(lambda text: window.library.message.emit("error", text))
     window.show()
     # opened after the window is up: the catalog's imports take about a second
     window.library.open(args.library.expanduser() if args.library else window.preferences.library())
