@@ -26,7 +26,7 @@ from photosort.catalog.errors import BACKUPS_DIR, CatalogError
 from photosort.catalog.schema import SCHEMA_VERSION
 
 BASELINE = "0001_baseline"  # the schema of c985203
-HEAD = "0002_journal_fk_indexes"  # the newest revision in migrations/versions (a test checks)
+HEAD = "0003_ids_people_starters"  # the newest revision in migrations/versions (a test checks)
 
 
 @dataclass(frozen=True)

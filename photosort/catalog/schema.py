@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -21,7 +22,7 @@ from photosort.catalog.paths import PathText
 
 # Bumped with every Alembic revision (catalog/migrations/versions/): older photosorts, which
 # know nothing of Alembic, refuse a library whose schema_version is above their own.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def utcnow() -> datetime:
@@ -60,6 +61,9 @@ class Category(Base):
     folder: Mapped[str] = mapped_column(PathText)
     threshold: Mapped[float] = mapped_column(Float, default=0.5)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    person: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # scored from faces
+    faces: Mapped[str] = mapped_column(String, default="keep", server_default="keep")  # keep | blur | pixelate
+    starter: Mapped[str | None] = mapped_column(String, nullable=True)  # adopted starter kind, if any
 
 
 class Label(Base):
@@ -74,6 +78,7 @@ class Label(Base):
     )
     positive: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    face: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a person's example: the clicked face
 
 
 class Embedding(Base):
@@ -87,13 +92,25 @@ class Embedding(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
 
 
+class FaceSet(Base):
+    """The faces detected in one photo's content (shared by duplicate files), by detector: boxes,
+    landmarks, scores and embeddings as photosort.faces.PhotoFaces.to_bytes()."""
+
+    __tablename__ = "faces"
+    content_hash: Mapped[str] = mapped_column(String, primary_key=True)
+    detector: Mapped[str] = mapped_column(String, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class ModelVersion(Base):
     __tablename__ = "model_versions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     backbone: Mapped[str] = mapped_column(String)
     fine_tuned: Mapped[bool] = mapped_column(Boolean, default=False)
-    categories: Mapped[list] = mapped_column(JSON)  # output order of the sigmoid head
+    categories: Mapped[list] = mapped_column(JSON)  # output order of the sigmoid head (names at training)
+    category_ids: Mapped[list | None] = mapped_column(JSON, nullable=True)  # the same, as ids (None: older)
     thresholds: Mapped[dict] = mapped_column(JSON)  # best-F1 threshold per category
     metrics: Mapped[dict] = mapped_column(JSON)
     file: Mapped[str] = mapped_column(String)  # relative to the library's models/ dir
