@@ -1,0 +1,1 @@
+"""Choosing the questions to ask and the teach loop."""
