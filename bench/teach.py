@@ -56,7 +56,8 @@ def run(x, truth, strategy: str, seed: int) -> list[float]:
             asked = random_questions(len(xp), c, PER_ROUND, labels, rng)
         else:
             asked = choose_questions(quick_scores(head, xp), [0.5] * c, PER_ROUND, labels,
-                                     xp if strategy == "uncertainty" else None)
+                                     xp if strategy != "uncertainty-no-dedup" else None,
+                                     best_only=strategy == "best-category")
         for i, j in asked:
             labels[(i, j)] = bool(tp[i, j] == 1)
         head = fit_quick_head(xp, labels, c)
@@ -70,7 +71,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--plot", type=Path)
     args = parser.parse_args()
-    curves: dict[str, list[list[float]]] = {"uncertainty": [], "random": [], "uncertainty-no-dedup": []}
+    curves: dict[str, list[list[float]]] = {"uncertainty": [], "random": [], "uncertainty-no-dedup": [], "best-category": []}
     for name in ("scenes", "miml"):
         _, labels, cats = dataset_paths(name)
         cats = sorted({c for l in labels for c in l})
@@ -82,7 +83,7 @@ def main() -> None:
     mean = {s: [round(float(v), 4) for v in np.mean(c, axis=0)] for s, c in curves.items()}
     answers = [r * PER_ROUND for r in range(ROUNDS + 1)]
     out = {"answers": answers, "strategy_f1": mean["uncertainty"], "random_f1": mean["random"],
-           "uncertainty_no_dedup_f1": mean["uncertainty-no-dedup"], "seeds": args.seeds,
+           "uncertainty_no_dedup_f1": mean["uncertainty-no-dedup"], "best_category_f1": mean["best-category"], "seeds": args.seeds,
            "datasets": ["scenes", "miml"]}
     target = mean["random"][-1]
     reached = next((a for a, f in zip(answers, mean["uncertainty"]) if f >= target), None)

@@ -16,6 +16,7 @@ def choose_questions(
     k: int,
     exclude: Iterable[tuple[int, int]] = (),
     embeddings: np.ndarray | None = None,
+    best_only: bool = False,
 ) -> list[tuple[int, int]]:
     """k (photo row, category column) questions "is this photo of that category?".
 
@@ -27,6 +28,8 @@ def choose_questions(
     n, c = scores.shape
     done = set(exclude)
     margin = np.abs(scores - np.asarray(thresholds, np.float32)[None, :])
+    if best_only:  # ask each photo only about the category it leans to most
+        margin = np.where(scores >= scores.max(axis=1, keepdims=True), margin, np.inf)
     orders = [list(np.argsort(margin[:, j], kind="stable")) for j in range(c)]
     unit = None
     if embeddings is not None:
