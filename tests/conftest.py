@@ -1,7 +1,9 @@
 """Test set-up shared by every test file.
 
 Like labelme's: Qt runs offscreen and QSettings goes to a temporary folder, so tests never
-touch a real screen or a person's settings. photosort's own data, cache and config dirs are
+touch a real screen or a person's settings. ``QT_QPA_PLATFORM=xcb python -m pytest tests/gui``
+runs the window's tests once more on a real X server instead: pytest-xvfb starts Xvfb for the
+session (``.ci/run`` does both). photosort's own data, cache and config dirs are
 pointed at temporary folders too. The backbone cache is shared by the whole session so the
 weights are converted once per run.
 """
@@ -27,7 +29,12 @@ os.environ["PHOTOSORT_CONFIG_DIR"] = str(_SESSION_TMP / "config")
 os.environ["XDG_CONFIG_HOME"] = str(_SESSION_TMP / "xdg-config")  # QSettings on Linux
 
 REPO = Path(__file__).resolve().parents[1]
+QT_PLATFORM = os.environ["QT_QPA_PLATFORM"]
 SHARED = Path(os.environ.get("PHOTOSORT_SHARED", REPO.parent / "shared"))
+
+
+def pytest_report_header(config) -> str:
+    return f"Qt platform: {QT_PLATFORM}" + (f" on DISPLAY {os.environ.get('DISPLAY')}" if QT_PLATFORM == "xcb" else "")
 
 
 @pytest.fixture(scope="session")

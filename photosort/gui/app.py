@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from photosort.gui import resources
+from photosort.gui import resources, system_libs
 from photosort.gui.library import Library
 from photosort.gui.main_window import MainWindow
 from photosort.gui.preferences import APPLICATION, ORGANISATION, Preferences
@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="photosort-gui", description="Open the photosort window.")
     parser.add_argument("--library", type=Path, metavar="DIR", help="library folder (default: the last one used)")
     args, qt_args = parser.parse_known_args(argv[1:])  # the rest may be Qt's own (-style, -platform)
+    if system_libs.uses_xcb(qt_args=qt_args):  # before Qt, which would abort with a misleading message
+        missing = system_libs.missing_libraries()
+        if missing:
+            print(system_libs.install_hint(missing), file=sys.stderr)
+            return 1
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     app = application(argv[:1] + qt_args)

@@ -27,7 +27,15 @@ from PySide6.QtWidgets import (
 from photosort.errors import PhotosortError
 from photosort.gui.category_dialog import CategoryDialog
 from photosort.gui.library import Library
-from photosort.gui.widgets import PHOTO_FILTER, heading, hint, local_paths, short_path
+from photosort.gui.widgets import (
+    PHOTO_FILTER,
+    accept_as_copy,
+    heading,
+    hint,
+    local_paths,
+    set_available,
+    short_path,
+)
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -90,16 +98,15 @@ class CategoryList(QListWidget):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if local_paths(event) and event.source() is not self:
-            event.acceptProposedAction()
+            accept_as_copy(event)  # never acceptProposedAction(): it may be a move
         else:
             event.ignore()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         item = self._target(event.position().toPoint())
-        if item is None:
+        if item is None or not accept_as_copy(event):
             event.ignore()
             return
-        event.acceptProposedAction()
         if self.row(item) != self.drop_row:
             self.drop_row = self.row(item)
             self.viewport().update()
@@ -113,11 +120,9 @@ class CategoryList(QListWidget):
         paths = local_paths(event)
         self.drop_row = -1
         self.viewport().update()
-        if item is None or not paths:
+        if item is None or not paths or not accept_as_copy(event):
             event.ignore()
             return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
         self.photosDropped.emit(item.data(NAME_ROLE), paths)
 
 
@@ -133,7 +138,8 @@ class CategoriesPanel(QWidget):
         add = QPushButton("New category…")
         add.setObjectName("addCategoryButton")
         add.clicked.connect(self.new_category)
-        more = QToolButton()
+        more = self.more_button = QToolButton()
+        more.setObjectName("categoryMoreButton")
         more.setText("⋯")
         more.setToolTip("More actions for this category")
         more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -150,6 +156,11 @@ class CategoriesPanel(QWidget):
         library.categoriesChanged.connect(self.refresh)
         library.modelChanged.connect(self.refresh)
         library.currentCategoryChanged.connect(self._select)
+
+    def set_selection_available(self, selected: bool) -> None:
+        """The "⋯" button acts on the selected category: disabled, with why, when there is none."""
+        set_available(self.more_button, "" if selected else "Select a category first (or create one)",
+                      "More actions for this category")
 
     def _menu(self) -> QMenu:
         menu = QMenu(self)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from photosort.gui.library import Library
 from photosort.gui.thumbnails import shared_loader
-from photosort.gui.widgets import PHOTO_FILTER, HintList, heading, hint, local_paths
+from photosort.gui.widgets import PHOTO_FILTER, HintList, accept_as_copy, heading, hint, local_paths
 
 THUMB = 112
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -56,23 +56,27 @@ class ExampleGrid(HintList):
         data.setUrls([QUrl.fromLocalFile(item.data(PATH_ROLE)) for item in items])
         return data
 
+    def startDrag(self, supported: Qt.DropAction) -> None:
+        # a thumbnail dragged out is copied (labelled) elsewhere, never moved out of this grid
+        super().startDrag(Qt.DropAction.CopyAction)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.source() is not self and local_paths(event):
-            event.acceptProposedAction()
+            accept_as_copy(event)  # never acceptProposedAction(): it may be a move
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:
         if event.source() is not self:
-            event.acceptProposedAction()
+            accept_as_copy(event)
+        else:
+            event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = local_paths(event)
-        if event.source() is self or not paths:
+        if event.source() is self or not paths or not accept_as_copy(event):
             event.ignore()
             return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
         self.photosDropped.emit(paths)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -6,12 +6,19 @@ fixed colours chosen to stand out on both.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 SERIES = (("loss", "training", QColor("#3b82f6")), ("val_loss", "validation", QColor("#f97316")))
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 14, 28, 30
+
+
+def _finite(value: object) -> bool:
+    """A loss the plot can draw: a diverged epoch (NaN, inf) or a missing one is left out."""
+    return isinstance(value, (int, float)) and math.isfinite(value)
 
 
 class LossPlot(QWidget):
@@ -27,13 +34,13 @@ class LossPlot(QWidget):
         return QSize(360, 220)
 
     def set_history(self, history: dict[str, list[float]], caption: str = "") -> None:
-        self.history = {k: [float(v) for v in values if v is not None] for k, values in history.items()}
+        self.history = {k: [float(v) for v in values if _finite(v)] for k, values in history.items()}
         self.caption = caption
         self.update()
 
     def add_point(self, loss: float | None, val_loss: float | None, caption: str = "") -> None:
         for key, value in (("loss", loss), ("val_loss", val_loss)):
-            if value is not None:
+            if _finite(value):
                 self.history.setdefault(key, []).append(float(value))
         self.caption = caption
         self.update()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -35,6 +35,31 @@ from photosort.gui.thumbnails import shared_loader
 from photosort.gui.training_panel import TrainingPanel
 from photosort.gui.watch_panel import WatchPanel
 from photosort.gui.widgets import short_path
+
+
+class _Follow(QObject):
+    """Keeps menu actions as available as the buttons they stand for, with the same reason in
+    their tooltips: a menu never offers what the button would refuse."""
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self._actions: dict[QWidget, list[QAction]] = {}
+
+    def add(self, action: QAction, button: QWidget) -> None:
+        self._actions.setdefault(button, []).append(action)
+        button.installEventFilter(self)
+        self._sync(button)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.EnabledChange, QEvent.Type.ToolTipChange) and watched in self._actions:
+            self._sync(watched)
+        return False
+
+    def _sync(self, button: QWidget) -> None:
+        for action in self._actions[button]:
+            action.setEnabled(button.isEnabled())
+            action.setToolTip(button.toolTip())
+            action.setStatusTip(button.toolTip())
 
 
 class MainWindow(QMainWindow):
@@ -76,9 +101,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.library_label = QLabel("Opening library…")
         self.statusBar().addPermanentWidget(self.library_label)
+        self._follow = _Follow(self)
         self._build_menus()
         library.message.connect(self.banner.show_message)
+        self.banner.overflow.connect(lambda text: self.statusBar().showMessage(text))
         library.opened.connect(self._on_opened)
+        for signal in (library.opened, library.categoriesChanged, library.currentCategoryChanged):
+            signal.connect(self._update_actions)
+        self._update_actions()
         if not preferences.restore_window(self):
             self.resize(1180, 760)
 
@@ -109,22 +139,31 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         cats = bar.addMenu("&Categories")
-        self._action(cats, "&New category…", self.categories.new_category, QKeySequence.StandardKey.New)
-        self._action(cats, "&Add example photos…", self.categories.add_photos_dialog, QKeySequence.StandardKey.Open,
-                     self.examples)
-        self._action(cats, "&Rename…", self.categories.rename_current, "F2")
-        self._action(cats, "Change &folder…", self.categories.choose_folder)
-        self._action(cats, "Re&move", self.categories.remove_current)
+        self.new_action = self._action(cats, "&New category…", self.categories.new_category,
+                                       QKeySequence.StandardKey.New)
+        self.category_actions = [  # these act on the selected category
+            self._action(cats, "&Add example photos…", self.categories.add_photos_dialog,
+                         QKeySequence.StandardKey.Open, self.examples),
+            self._action(cats, "&Rename…", self.categories.rename_current, "F2"),
+            self._action(cats, "Change &folder…", self.categories.choose_folder),
+            self._action(cats, "Re&move", self.categories.remove_current),
+        ]
         sorter = bar.addMenu("&Sorter")
-        self._action(sorter, "&Train my sorter", self.training.start_training, "Ctrl+T", self.training)
-        self._action(sorter, "&Cancel training", self.training.cancel, "Esc")
+        follow = self._follow.add
+        follow(self._action(sorter, "&Train my sorter", self.training.start_training, "Ctrl+T", self.training),
+               self.training.train_button)
+        follow(self._action(sorter, "&Cancel training", self.training.cancel, "Esc"), self.training.cancel_button)
         sort = bar.addMenu("S&ort")
         self._action(sort, "Choose &camera roll…", self.sorting.roll.choose, None, self.sorting)
-        self._action(sort, "&Preview", self.sorting.preview, "Ctrl+P", self.sorting)
-        self._action(sort, "&Sort now", self.sorting.sort_now, "Ctrl+R", self.sorting)
-        self._action(sort, "&Undo last sort", self.sorting.undo, "Ctrl+U", self.sorting)
+        follow(self._action(sort, "&Preview", self.sorting.preview, "Ctrl+P", self.sorting),
+               self.sorting.preview_button)
+        follow(self._action(sort, "&Sort now", self.sorting.sort_now, "Ctrl+R", self.sorting),
+               self.sorting.sort_button)
+        follow(self._action(sort, "&Undo last sort", self.sorting.undo, "Ctrl+U", self.sorting),
+               self.sorting.undo_button)
         sort.addSeparator()
         watch = self._action(sort, "&Watch folder", self.watching.toggle.toggle, "Ctrl+Shift+W", self.watching)
+        follow(watch, self.watching.toggle)
         watch.setCheckable(True)
         self.watching.toggle.toggled.connect(watch.setChecked)
         view = bar.addMenu("&View")
@@ -133,6 +172,17 @@ class MainWindow(QMainWindow):
                          f"Ctrl+{index + 1}")
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About photosort", self.about)
+
+    def _update_actions(self) -> None:
+        """Category actions need a selected category; a new one needs an open library."""
+        opened = self.library.is_open()
+        self.new_action.setEnabled(opened)
+        self.new_action.setToolTip("" if opened else "The library is still opening")
+        selected = opened and self.library.category(self.library.current_category) is not None
+        for action in self.category_actions:
+            action.setEnabled(selected)
+            action.setToolTip("" if selected else "Select a category first (or create one)")
+        self.categories.set_selection_available(selected)
 
     # -- actions ---------------------------------------------------------------------------
 

@@ -1,13 +1,19 @@
 """A row of the photos whose scores are nearest a category's threshold: the borderline
-calls that moving the slider changes."""
+calls that moving the slider changes.
+
+Highest score on the left; a line marks the threshold between the photos that go to the
+folder (✓) and those that stay out (✗), and the strip keeps that line in the middle of its
+view as the slider moves, so the most borderline photos are the ones in sight, and the
+scrollbar, which scrolls by pixels, moves with the content.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
+from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtGui import QIcon, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem
 
 from photosort.gui.thumbnails import shared_loader
 
@@ -29,6 +35,8 @@ class NearestStrip(QListWidget):
         self.setFixedHeight(THUMB + 52)
         self.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.boundary = 0  # items before this row reach the threshold
         self.loader = shared_loader()
         self.loader.ready.connect(self._on_thumbnail)
 
@@ -42,6 +50,38 @@ class NearestStrip(QListWidget):
             item.setToolTip(f"{Path(path).name}: score {score:.3f} — "
                             + ("goes to the folder" if goes else "stays out"))
             self.addItem(item)
+        self.boundary = sum(1 for _, score in nearest if score >= threshold)
+        self.center_on_threshold()
+
+    def boundary_x(self) -> float | None:
+        """The threshold line's x in the viewport: between the last ✓ and the first ✗."""
+        if self.count() == 0:
+            return None
+        if self.boundary == 0:
+            return float(self.visualItemRect(self.item(0)).left())
+        left = self.visualItemRect(self.item(self.boundary - 1))
+        if self.boundary >= self.count():
+            return float(left.right())
+        return (left.right() + self.visualItemRect(self.item(self.boundary)).left()) / 2
+
+    def center_on_threshold(self) -> None:
+        """Scroll so the threshold line is in the middle of the view."""
+        self.doItemsLayout()  # item positions now, not at the next paint
+        x = self.boundary_x()
+        if x is not None:
+            bar = self.horizontalScrollBar()
+            bar.setValue(round(bar.value() + x - self.viewport().width() / 2))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        x = self.boundary_x()
+        if x is None:
+            return
+        painter = QPainter(self.viewport())
+        pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.drawLine(QPointF(x, 2), QPointF(x, self.viewport().height() - 2))
+        painter.end()
 
     def _on_thumbnail(self, path: str, size: int, icon: QIcon) -> None:
         if size == THUMB:

@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
 from photosort.gui import tasks
 from photosort.gui.library import Library
 from photosort.gui.preferences import CAMERA_ROLL, Preferences
-from photosort.gui.widgets import FolderField, fit_rows, heading, hint, short_path
+from photosort.gui.widgets import FolderField, fit_rows, heading, hint, set_available, short_path
 from photosort.gui.workers import Worker
 from photosort.progress import Progress
 
 COLUMNS = ("Category", "Folder", "Photos", "New copies")
+PREVIEW_TIP = "See how many photos would go where, without copying anything"
+SORT_TIP = "Copy each photo of the camera roll into the folders of the categories it belongs to"
 
 
 def _plural(n: int, one: str, many: str = "") -> str:
@@ -44,7 +46,6 @@ class SortPanel(QWidget):
         self.roll.changed.connect(self._on_roll_chosen)
         self.preview_button = QPushButton("Preview")
         self.preview_button.setObjectName("previewButton")
-        self.preview_button.setToolTip("See how many photos would go where, without copying anything")
         self.preview_button.clicked.connect(self.preview)
         self.sort_button = QPushButton("Sort now")
         self.sort_button.setObjectName("sortButton")
@@ -94,13 +95,19 @@ class SortPanel(QWidget):
         layout.addWidget(hint("Photos are copied into each folder whose threshold they reach; "
                               "the originals stay where they are."))
         library.opened.connect(self._on_opened)
-        library.cameraRollChanged.connect(lambda folder: self.roll.set_folder(folder, emit=False))
+        # the roll may be chosen on the Thresholds tab: the buttons follow it, not only the label
+        library.cameraRollChanged.connect(self._on_roll_changed)
+        library.categoriesChanged.connect(self._update_buttons)
         library.sortsChanged.connect(self._update_buttons)
         library.modelChanged.connect(self._update_buttons)
         self._update_buttons()
 
     def _on_opened(self) -> None:
         self.roll.set_folder(self.library.camera_roll, emit=False)
+        self._update_buttons()
+
+    def _on_roll_changed(self, folder: str) -> None:
+        self.roll.set_folder(folder, emit=False)
         self._update_buttons()
 
     def _on_roll_chosen(self, folder: str) -> None:
@@ -116,18 +123,37 @@ class SortPanel(QWidget):
 
         return last_undoable_run(self.library.catalog)
 
+    def _busy(self) -> str:
+        """Why nothing can start now, or ""."""
+        if not self.library.is_open():
+            return "The library is still opening"
+        if self.worker is not None:
+            return "Wait for the current job to finish, or Cancel it"
+        return ""
+
+    def _blocked(self) -> str:
+        """Why Preview and Sort cannot run now, or "" (a missing sorter is said on click)."""
+        if self._busy():
+            return self._busy()
+        if not self.library.categories:
+            return "Create a category first (+ on the left)"
+        if not self.library.camera_roll:
+            return "Choose the camera roll folder first (Choose… above)"
+        return ""
+
     def _update_buttons(self) -> None:
-        idle = self.worker is None and self.library.is_open()
-        ready = idle and bool(self.library.camera_roll)
-        self.preview_button.setEnabled(ready)
-        self.sort_button.setEnabled(ready)
-        self.cancel_button.setEnabled(self.worker is not None)
-        last = self.last_undoable_run() if idle else None
-        self.undo_button.setEnabled(last is not None)
-        self.undo_button.setToolTip(
-            f"Remove the {_plural(last.summary.get('copies', 0), 'copy', 'copies')} made by the "
-            f"sort of {short_path(last.source)}" if last else "Nothing to undo"
-        )
+        blocked = self._blocked()
+        set_available(self.preview_button, blocked, PREVIEW_TIP)
+        set_available(self.sort_button, blocked, SORT_TIP)
+        set_available(self.cancel_button, "" if self.worker is not None else "Nothing is running",
+                      "Stop; the photos copied so far stay sorted")
+        busy = self._busy()
+        last = self.last_undoable_run() if not busy else None
+        if last is not None:
+            set_available(self.undo_button, "", f"Remove the {_plural(last.summary.get('copies', 0), 'copy', 'copies')}"
+                          f" made by the sort of {short_path(last.source)}")
+        else:
+            set_available(self.undo_button, busy or "Nothing to undo: no sort since the last undo")
 
     # -- running ---------------------------------------------------------------------------
 
@@ -147,7 +173,7 @@ class SortPanel(QWidget):
         )
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_sorted)
-        self.worker.failed.connect(lambda text: self.library.message.emit("error", text))
+        self.worker.failed.connect(self._on_failed)
         self.worker.cancelled.connect(lambda: self.speed.setText("Cancelled: the photos copied so far stay sorted."))
         self.worker.ended.connect(self._on_ended)
         self.progress.setRange(0, 0)
@@ -171,6 +197,10 @@ class SortPanel(QWidget):
             self.library.sortsChanged.emit()
             self.library.message.emit("error" if summary.errors else "ok", self.summary.text())
         self.sortFinished.emit(summary)
+
+    def _on_failed(self, text: str) -> None:
+        self.speed.setText("Stopped: see the message above.")  # not a "Loading the sorter" left for good
+        self.library.message.emit("error", text)
 
     def _on_ended(self) -> None:
         self.worker = None
@@ -233,6 +263,11 @@ class SortPanel(QWidget):
         if summary.errors:
             text += f"; {len(summary.errors)} could not be removed ({summary.errors[0][1]})"
         self.speed.setText(text + ".")
+        if self.title.text() == "Last sort":  # its copies are gone: the table no longer says what is on disk
+            self.title.setText("Last sort — undone")
+            self.table.setRowCount(0)
+            fit_rows(self.table)
+            self.summary.setText("")
         self.library.sortsChanged.emit()
         self.library.message.emit("error" if summary.errors else "ok", text + ".")
         self.undoFinished.emit(summary)

@@ -3,20 +3,20 @@
 As a slider moves: how many camera-roll photos would go to the folder (the roll is scored
 once in a worker, then counted in memory), precision and recall at that threshold on the
 held-out examples (training recorded their scores), and a strip of the photos nearest the
-threshold. "Best F1" puts the slider back where training put it. Thresholds are saved to the
+threshold. A mark on each slider shows where the current sorter found its best F1 (retraining
+keeps a threshold moved by hand), and "Best F1" moves the slider there. Thresholds are saved to the
 library a moment after a slider stops moving.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QPushButton,
     QScrollArea,
-    QSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +25,8 @@ from photosort.gui import tasks
 from photosort.gui.library import Library
 from photosort.gui.nearest_strip import NearestStrip
 from photosort.gui.preferences import CAMERA_ROLL, Preferences
-from photosort.gui.widgets import FolderField, heading, hint
+from photosort.gui.threshold_slider import ThresholdSlider
+from photosort.gui.widgets import FolderField, heading, hint, set_available
 from photosort.gui.workers import Worker
 
 STEPS = 1000  # slider resolution: thresholds to 0.001
@@ -43,10 +44,8 @@ class _Row:
     def __init__(self, panel: ThresholdsPanel, name: str, threshold: float):
         self.name = name
         self.label = QLabel(f"<b>{name}</b>")
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = ThresholdSlider(STEPS)
         self.slider.setObjectName(slider_name(name))
-        self.slider.setRange(0, STEPS)
-        self.slider.setPageStep(STEPS // 20)
         self.slider.setValue(round(threshold * STEPS))
         self.slider.setMinimumWidth(160)
         self.value = QLabel()
@@ -56,7 +55,6 @@ class _Row:
         self.stats.setObjectName(f"thresholdStats_{name}")
         self.best = QPushButton("Best F1")
         self.best.setObjectName(f"bestF1Button_{name}")
-        self.best.setToolTip("Put the threshold back where training found the best F1")
         self.slider.valueChanged.connect(lambda _: panel.on_slider_moved(name))
         self.best.clicked.connect(lambda: panel.reset_to_best(name))
 
@@ -173,8 +171,7 @@ class ThresholdsPanel(QWidget):
         t = row.threshold()
         row.value.setText(f"{t:.2f}")
         row.count.setText(self._count_text(name, t))
-        trained = self.library.trained_metrics(name)
-        row.best.setEnabled(trained is not None)
+        self._update_best(row)
         precision_recall = self._held_out(name, t)
         if precision_recall is None:
             row.stats.setText("train to see precision and recall")
@@ -209,10 +206,22 @@ class ThresholdsPanel(QWidget):
             self._validation = (model.id, load_held_out(model))
         return self._validation[1]
 
+    def _update_best(self, row: _Row) -> None:
+        """The slider's mark and the Best F1 button follow the current sorter's choice."""
+        trained = self.library.trained_metrics(row.name)
+        best = trained.get("threshold") if trained else None
+        row.slider.set_mark(best)
+        if best is None:
+            set_available(row.best, "Train the sorter first (Train tab) to find the best threshold")
+            row.slider.setToolTip("")
+        else:
+            set_available(row.best, "", f"Move the threshold to {best:.2f} (the mark), where the sorter "
+                          "balances right and missed photos best on held-out examples")
+            row.slider.setToolTip(f"The mark: {best:.2f}, the current sorter's best balance (Best F1)")
+
     def reset_to_best(self, name: str) -> None:
-        trained = self.library.trained_metrics(name)
-        if trained is not None and name in self.rows:
-            self.rows[name].slider.setValue(round(trained["threshold"] * STEPS))
+        if name in self.rows and self.rows[name].slider.mark_value() is not None:
+            self.rows[name].slider.setValue(self.rows[name].slider.mark_value())
 
     def save(self) -> None:
         for name in list(self._unsaved):

@@ -40,7 +40,10 @@ class _Job(QRunnable):
             image = QImage(data, thumb.width, thumb.height, 3 * thumb.width, QImage.Format.Format_RGB888).copy()
         except (ImageError, OSError, ValueError):
             image = QImage()  # null: the "unreadable" icon is shown
-        self.relay.loaded.emit(self.path, self.size, image)
+        try:
+            self.relay.loaded.emit(self.path, self.size, image)
+        except RuntimeError:  # the relay is gone: the process is exiting, nobody wants the thumbnail
+            pass
 
 
 class ThumbnailLoader(QObject):

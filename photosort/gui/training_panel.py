@@ -25,11 +25,24 @@ from photosort.gui import tasks
 from photosort.gui.child_process import in_child
 from photosort.gui.library import Library
 from photosort.gui.loss_plot import LossPlot
-from photosort.gui.widgets import fit_rows, heading, hint
+from photosort.gui.widgets import fit_rows, heading, hint, set_available
 from photosort.gui.workers import Worker
 from photosort.progress import Progress
 
 COLUMNS = ("Category", "Examples", "Precision", "Recall", "F1")
+TRAIN_TIP = "Teach the sorter your categories from their example photos (takes seconds to minutes)"
+CANCEL_TIP = "Stop training; the previous sorter stays in use"
+NOT_TRAINING = "Nothing to cancel: no training is running"
+
+
+def in_ten(share: float) -> int:
+    return round(10 * share)
+
+
+def plain_words(name: str, m: dict) -> str:
+    """A category's held-out figures as a person says them (precision and recall in the table)."""
+    return (f"<b>{name}</b>: right {in_ten(m['precision'])} times in 10, "
+            f"finds {in_ten(m['recall'])} in 10 of its photos")
 
 
 class TrainingPanel(QWidget):
@@ -44,13 +57,15 @@ class TrainingPanel(QWidget):
         self.worker: Worker | None = None
         self._started = 0.0
         self._fold = -1
+        self._began = False
         self.train_button = QPushButton("Train my sorter")
         self.train_button.setObjectName("trainButton")
         self.train_button.setProperty("role", "primary")
+        self.train_button.setToolTip(TRAIN_TIP)
         self.train_button.clicked.connect(self.start_training)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setEnabled(False)
+        set_available(self.cancel_button, NOT_TRAINING)
         self.cancel_button.clicked.connect(self.cancel)
         self.stage = QLabel("Give each category at least 5 example photos, then train.")
         self.stage.setObjectName("trainStage")
@@ -68,6 +83,7 @@ class TrainingPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel()
         self.summary.setObjectName("trainSummary")
+        self.summary.setWordWrap(True)
         self.plot = LossPlot()
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
@@ -78,8 +94,8 @@ class TrainingPanel(QWidget):
         results_layout = QVBoxLayout(results)
         results_layout.setContentsMargins(0, 0, 8, 0)
         results_layout.addWidget(heading("How well it sorts"))
+        results_layout.addWidget(self.summary)  # plain words first, the figures below
         results_layout.addWidget(self.table)
-        results_layout.addWidget(self.summary)
         results_layout.addSpacing(12)
         results_layout.addWidget(hint(
             "Measured on example photos held out from training: how the sorter does on photos it has not seen.\n\n"
@@ -121,9 +137,10 @@ class TrainingPanel(QWidget):
         self.worker.ended.connect(self._on_ended)
         self._started = time.monotonic()
         self._fold = -1
+        self._began = False  # photos read or epochs run: "did not finish" rather than "did not start"
         self.plot.clear()
-        self.train_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
+        set_available(self.train_button, "Training is running; Cancel stops it")
+        set_available(self.cancel_button, "", CANCEL_TIP)
         self.progress.setRange(0, 0)  # busy until the first real step
         self.progress.show()
         self.stage.setText("Starting…")
@@ -132,7 +149,7 @@ class TrainingPanel(QWidget):
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
-            self.cancel_button.setEnabled(False)
+            set_available(self.cancel_button, "Stopping; a moment")
             self.stage.setText("Stopping…")
 
     def _on_progress(self, p: Progress) -> None:
@@ -141,10 +158,13 @@ class TrainingPanel(QWidget):
             self.progress.setValue(p.done)
         else:
             self.progress.setRange(0, 0)
+        if p.stage in ("embedding", "training", "fine-tuning"):
+            self._began = True
         if p.stage == "embedding":
             rate = p.metrics.get("images_per_s")
             speed = f" · {rate:.0f} images/s" if rate else ""
-            counted = f" ({p.done}/{p.total})" if p.total else ""
+            # a share, not done/total: the total counts augmented views, several per photo
+            counted = f" ({100 * p.done // p.total} %)" if p.total else ""
             self.stage.setText(f"Reading photos and computing their features{counted}{speed}")
         elif p.stage in ("training", "fine-tuning"):
             fold = int(p.metrics.get("fold", 0))
@@ -153,7 +173,9 @@ class TrainingPanel(QWidget):
                 self.plot.clear()
             self.plot.add_point(p.metrics.get("loss"), p.metrics.get("val_loss"), p.message)
             val = p.metrics.get("val_loss")
-            self.stage.setText(f"Training: {p.message}" + (f" · validation loss {val:.3f}" if val is not None else ""))
+            # plain words in the line; rounds, epochs and losses are in the curves and its tooltip
+            self.stage.setText("Training: learning your categories…")
+            self.stage.setToolTip(p.message + (f" · validation loss {val:.3f}" if val is not None else ""))
         elif p.stage == "saving":
             self.stage.setText("Saving the sorter")
         else:
@@ -164,14 +186,16 @@ class TrainingPanel(QWidget):
         self.library.model_trained()
         self.show_model()
         self.stage.setText(f"Trained in {seconds:.0f} s.")
+        figures = result.metrics.get("categories", {}).values()
+        right = min((m["precision"] for m in figures), default=0.0)
         self.library.message.emit(
-            "ok", f"Your sorter is trained: macro F1 {result.metrics['macro_f1']:.2f} on photos it had not seen. "
-            "Check the thresholds, then sort."
+            "ok", f"Your sorter is trained: on photos it had not seen, it was right at least {in_ten(right)} "
+            "times in 10 for every category. Check the thresholds, then sort."
         )
         self.trained.emit(result)
 
     def _on_failed(self, text: str) -> None:
-        self.stage.setText("Training did not finish.")
+        self.stage.setText("Training did not finish." if self._began else "Training could not start.")
         self.library.message.emit("error", text)
         self.stopped.emit("failed")
 
@@ -181,8 +205,8 @@ class TrainingPanel(QWidget):
 
     def _on_ended(self) -> None:
         self.worker = None
-        self.train_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        set_available(self.train_button, "", TRAIN_TIP)
+        set_available(self.cancel_button, NOT_TRAINING)
         self.progress.hide()
 
     # -- results ---------------------------------------------------------------------------
@@ -209,8 +233,10 @@ class TrainingPanel(QWidget):
         when = model.created_at.replace(tzinfo=UTC).astimezone().strftime("%d %b %Y, %H:%M")
         if self.worker is None:
             self.stage.setText("Trained. Train again after adding examples or correcting mistakes.")
+        plain = "<br>".join(plain_words(name, m) for name, m in figures.items())
         self.summary.setText(
-            f"macro F1 <b>{model.metrics.get('macro_f1', 0):.2f}</b> · micro F1 {model.metrics.get('micro_f1', 0):.2f}"
-            f" · {model.metrics.get('examples', '?')} photos · trained {when}"
+            f"{plain}<br><br><span style='color:gray'>Details: macro F1 {model.metrics.get('macro_f1', 0):.2f}"
+            f" · micro F1 {model.metrics.get('micro_f1', 0):.2f} · {model.metrics.get('examples', '?')} photos"
+            f" · trained {when}</span>"
         )
         self.plot.set_history(model.metrics.get("history", {}), "mean over rounds")

@@ -20,7 +20,7 @@ from photosort.gui import resources, tasks
 from photosort.gui.library import Library
 from photosort.gui.preferences import WATCH_FOLDER, Preferences
 from photosort.gui.thumbnails import shared_loader
-from photosort.gui.widgets import FolderField, HintList, hint, short_path
+from photosort.gui.widgets import FolderField, HintList, hint, set_available, short_path
 from photosort.gui.workers import WatchBridge, Worker
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 THUMB = 48
 RECENT = 200  # rows kept in the list
 PATH_ROLE = Qt.ItemDataRole.UserRole
+START_TIP = "Sort each new photo that appears in this folder as soon as it is completely written"
+STOP_TIP = "Stop sorting new photos (the ones sorted stay sorted)"
 
 
 class WatchPanel(QWidget):
@@ -41,6 +43,7 @@ class WatchPanel(QWidget):
         self.watcher: FolderWatcher | None = None
         self.worker: Worker | None = None
         self.sorted_count = 0
+        self.unsorted_count = 0
         self.error_count = 0
         self._since = ""
         self.bridge = WatchBridge()
@@ -54,6 +57,7 @@ class WatchPanel(QWidget):
         self.toggle.setObjectName("watchToggle")
         self.toggle.setCheckable(True)
         self.toggle.setProperty("role", "primary")
+        self.toggle.setToolTip(START_TIP)
         self.toggle.toggled.connect(self._on_toggled)
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
@@ -102,13 +106,13 @@ class WatchPanel(QWidget):
         self.worker.ended.connect(self._on_worker_ended)
         self.status.setText("Loading the sorter…")
         self.toggle.setText("Stop watching")
-        self.toggle.setEnabled(False)
+        set_available(self.toggle, "Loading the sorter; a few seconds")
         self.worker.start()
 
     def _on_started(self, _result: object) -> None:
-        self.sorted_count = self.error_count = 0
+        self.sorted_count = self.unsorted_count = self.error_count = 0
         self._since = time.strftime("%H:%M")
-        self.toggle.setEnabled(True)
+        set_available(self.toggle, "", STOP_TIP)
         self._update_status()
 
     def _on_start_failed(self, text: str) -> None:
@@ -123,7 +127,7 @@ class WatchPanel(QWidget):
             return
         watcher.stop()
         self.status.setText("Stopping…")
-        self.toggle.setEnabled(False)
+        set_available(self.toggle, "Stopping the watch; a moment")
         self.worker = Worker(lambda progress, stop: watcher.join(30), name="watch-stop")
         self.worker.ended.connect(self._on_worker_ended)
         self.worker.ended.connect(lambda: self.status.setText(f"Stopped. {self._counts()}"))
@@ -131,7 +135,7 @@ class WatchPanel(QWidget):
 
     def _on_worker_ended(self) -> None:
         self.worker = None
-        self.toggle.setEnabled(True)
+        set_available(self.toggle, "", STOP_TIP if self.watcher is not None else START_TIP)
         self._set_toggle(self.watcher is not None)
         if self.watcher is None:
             self.library.sortsChanged.emit()
@@ -153,6 +157,8 @@ class WatchPanel(QWidget):
 
     def _counts(self) -> str:
         text = f"{self.sorted_count} photo{'s' if self.sorted_count != 1 else ''} sorted"
+        if self.unsorted_count:  # matched no category: not "sorted", though the watcher handled them
+            text += f", {self.unsorted_count} matched no category"
         return text + (f", {self.error_count} problem(s)" if self.error_count else "") + "."
 
     def _update_status(self) -> None:
@@ -160,7 +166,10 @@ class WatchPanel(QWidget):
             self.status.setText(f"Watching {short_path(self.watcher.folder)} since {self._since} — {self._counts()}")
 
     def _on_sorted(self, placement) -> None:
-        self.sorted_count += 1
+        if placement.dests:
+            self.sorted_count += 1
+        else:
+            self.unsorted_count += 1
         names = ", ".join(placement.dests) if placement.dests else "no category: left where it is"
         shown = placement.source if not placement.moved else next(iter(placement.dests.values()))
         self._add_row(self.loader.icon(shown, THUMB), f"{placement.source.name}  →  {names}",

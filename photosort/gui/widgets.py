@@ -19,6 +19,26 @@ def local_paths(event: QDropEvent) -> list[Path]:
     return [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
 
 
+def accept_as_copy(event: QDropEvent) -> bool:
+    """Accept a drag of files only as a copy (or else a link), never as the move a file manager
+    may propose: the action goes back to the drag's source, and a file manager that is told
+    "moved" deletes the originals. Refused (False) if the source offers neither."""
+    for action in (Qt.DropAction.CopyAction, Qt.DropAction.LinkAction):
+        if event.possibleActions() & action:
+            event.setDropAction(action)
+            event.accept()
+            return True
+    event.ignore()
+    return False
+
+
+def set_available(widget: QWidget, reason: str, tip: str = "") -> None:
+    """Enable a control, or disable it and say why in its tooltip (a grey button with no
+    reason is a dead end): ``reason`` empty means available, and the tooltip is ``tip``."""
+    widget.setEnabled(not reason)
+    widget.setToolTip(reason or tip)
+
+
 def heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setProperty("role", "heading")
