@@ -58,14 +58,17 @@ def load_keras_model(path: Path):
 class Sorter:
     """One model version: backbone embedder + sigmoid head, with its categories."""
 
-    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str):
+    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str, starters: Sequence[str] = ()):
+        """head None: a starters-only version (no trained head yet). starters: starter categories
+        with no head of their own, scored by photosort.starter after the head's columns."""
         self.version = version
-        self.categories: list[str] = list(version.categories)
+        self.categories: list[str] = list(version.categories) + list(starters)
         self.backbone: str = version.backbone
         self.embedder = embedder
         self.input_size: int = embedder.input_size
         self.embedding_key = embedding_key
-        self._head = _compiled(head)
+        self._head = _compiled(head) if head is not None else None
+        self._starter_columns = _starter_columns(starters)
 
     @classmethod
     def load(cls, catalog: Catalog, version_id: int | None = None) -> "Sorter":
@@ -75,6 +78,9 @@ class Sorter:
             raise NoModelError(NO_MODEL_MESSAGE)
         from photosort import backbones
 
+        starters = _headless_starters(catalog, version)
+        if version.metrics.get(STARTER_VERSION_KEY):
+            return cls(version, backbones.get_embedder(version.backbone), None, version.backbone, starters)
         model = load_keras_model(version.file)
         if version.fine_tuned:
             # the backbone itself was trained: its embeddings belong to this version alone
@@ -82,7 +88,7 @@ class Sorter:
                 model.get_layer("backbone"), cache_key=f"{version.backbone}-ft-{version.id}-{version.file.stat().st_mtime_ns}"
             )
             return cls(version, embedder, model.get_layer("head"), f"{version.backbone}#ft{version.id}")
-        return cls(version, backbones.get_embedder(version.backbone), model, version.backbone)
+        return cls(version, backbones.get_embedder(version.backbone), model, version.backbone, starters)
 
     def embed(self, batch: np.ndarray) -> np.ndarray:
         """uint8 (N, S, S, 3) -> float32 (N, D)."""
@@ -92,13 +98,43 @@ class Sorter:
         """float32 (N, D) -> sigmoid scores (N, C) in 0..1."""
         if len(embeddings) == 0:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
-        return np.asarray(self._head(np.asarray(embeddings, dtype=np.float32)), dtype=np.float32)
+        embeddings = np.asarray(embeddings, dtype=np.float32)
+        parts = [np.asarray(self._head(embeddings), dtype=np.float32)] if self._head is not None else []
+        if self._starter_columns:
+            from photosort.starter import starter_scores
+
+            parts.append(starter_scores(embeddings, self.backbone)[:, self._starter_columns])
+        return np.concatenate(parts, axis=1)
 
     def thresholds(self, catalog: Catalog) -> dict[str, float]:
         """The thresholds in force now (the catalog's, which a person may have moved);
         the model's own best-F1 choice for a category the catalog no longer has."""
         current = {c.name: c.threshold for c in catalog.categories()}
         return {name: current.get(name, self.version.thresholds.get(name, 0.5)) for name in self.categories}
+
+
+# -- starter categories (photosort.starter): scored before, or beside, a trained head --------
+
+STARTER_VERSION_KEY = "starter"  # metrics flag of a version that has no head, only starters
+
+
+def _headless_starters(catalog: Catalog, version: ModelVersionRecord) -> list[str]:
+    """The library's starter categories that this version has no head for; none for a
+    fine-tuned version (its embeddings no longer fit the ImageNet classifier)."""
+    if version.fine_tuned:
+        return []
+    from photosort.starter import starter_categories
+
+    present = {c.name for c in catalog.categories()}
+    return [n for n in starter_categories(catalog.library_dir) if n in present and n not in version.categories]
+
+
+def _starter_columns(starters: Sequence[str]) -> list[int]:
+    if not starters:
+        return []
+    from photosort.starter import STARTER_NAMES
+
+    return [STARTER_NAMES.index(name) for name in starters]
 
 
 def _compiled(head):
