@@ -23,7 +23,7 @@ EXIT_CANCELLED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from photosort.cli import library_cmds, review_cmds, sort_cmds, train_cmds
+    from photosort.cli import experiment_cmds, library_cmds, review_cmds, sort_cmds, train_cmds
 
     parser = argparse.ArgumentParser(
         prog="photosort",
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_cmds.register(sub)
     sort_cmds.register(sub)
     review_cmds.register(sub)
+    experiment_cmds.register(sub)
     gui = sub.add_parser("gui", help="open the photosort window")
     gui.set_defaults(func=_run_gui)
     return parser
