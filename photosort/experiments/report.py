@@ -55,7 +55,7 @@ def _page(doc: dict) -> str:
         "every figure below is measured on the test photos.</p>",
     ]
     if doc.get("partial"):
-        lines.append("<p><b>Interrupted: only the configurations that finished are here.</b></p>")
+        lines.append("<p><b>Interrupted (or still running): only the configurations that finished are here.</b></p>")
     lines.append(f"<p>Best: <b>{esc(str(doc['best']))}</b>; best the library's sorter can run: "
                  f"<b>{esc(str(doc['best_installable']))}</b>.</p>")
     if any(r.get("status") == "done" for r in rows):

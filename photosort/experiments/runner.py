@@ -60,7 +60,8 @@ def run_experiment(
     store = PixelStore(data.paths, data.hashes)
     cache = EmbeddingCache(out / "cache", store)
     summary = {"dataset": str(dataset), "seed": seed, "categories": data.categories,
-               "single_label": data.single_label, "split": data.counts(), "partial": False,
+               "single_label": data.single_label, "split": data.counts(),
+               "partial": True,  # until the last configuration: a killed run's report says so
                "problems": [[str(p), why] for p, why in data.problems]}
     result = ExperimentResult(out, None, [], data)
     for index, config in enumerate(parsed):
