@@ -10,6 +10,7 @@ photos' rows, the embedding cache and every score, one transaction per batch as 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import pickle
 import re
@@ -29,9 +30,10 @@ from photosort.progress import StopFn, check_stop
 _WORKER_ERROR = re.compile(r"The cluster worker on \S+ cannot read .*?same path on every machine of the cluster\.")
 
 
-def cluster_scorer(workers: int | None = None):
-    """A scorer for sort_paths/sort_folder (this process must be connected: connected())."""
-    return functools.partial(score_on_cluster, workers=workers)
+def cluster_scorer(workers: int | None = None, cache_embeddings: bool = True):
+    """A scorer for sort_paths/sort_folder (this process must be connected: connect()).
+    cache_embeddings=False: a one-pass archive need not keep 5 KB per photo in the catalog."""
+    return functools.partial(score_on_cluster, workers=workers, cache_embeddings=cache_embeddings)
 
 
 def score_on_cluster(
@@ -44,7 +46,7 @@ def score_on_cluster(
     cache_embeddings: bool = True,
 ) -> Iterator[list[Scored]]:
     """Score photos on the connected Ray cluster, recording as predict_paths(record=True)
-    does. workers: actors in the pool (default: one per CPU of the cluster)."""
+    does. workers: actors in the pool (default: one per machine, holding its CPUs)."""
     ray = require_ray()
     paths = [Path(p).absolute() for p in paths]
     if not paths:
@@ -52,7 +54,8 @@ def score_on_cluster(
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True  # batches come back in the paths' order
     context.enable_progress_bars = False  # the caller draws its own
-    workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # nor its plan and log paths at each sort
+    workers, cpus = _pool_size(ray, workers)
     items = ray.data.from_items([{"path": str(p)} for p in paths],
                                 override_num_blocks=-(-len(paths) // batch_size))
     scored = items.map_batches(
@@ -60,11 +63,11 @@ def score_on_cluster(
         fn_constructor_kwargs={"version": sorter.version, "must_read": [os.path.commonpath(paths)]},
         batch_size=batch_size,
         batch_format="numpy",
-        concurrency=min(workers, -(-len(paths) // batch_size)),
-        num_cpus=1,
-        # a lost worker (process or machine) is restarted and its batch run again
-        max_restarts=-1,
-        max_task_retries=-1,
+        compute=ray.data.ActorPoolStrategy(size=min(workers, -(-len(paths) // batch_size))),
+        num_cpus=cpus,
+        # A lost worker (process or machine) is restarted and its batch run again: Ray Data's
+        # own default for actor pools (max_restarts=-1, max_task_retries=-1; passing them
+        # explicitly is deprecated since 2.60). tests/test_cluster.py kills one to check.
     )
     batches = scored.iter_batches(batch_size=batch_size, batch_format="numpy", prefetch_batches=2)
     try:
@@ -82,6 +85,18 @@ def score_on_cluster(
         close = getattr(batches, "close", None)
         if close:
             close()
+
+
+def _pool_size(ray, workers: int | None) -> tuple[int, int]:
+    """(actors, CPUs each). By default one actor per machine holding all its CPUs: the
+    embedder runs one thread per core and the reading threads overlap storage with it, as a
+    local sort does on one machine (two 1-CPU actors on 2 cores cost ~2x the CPU per photo)."""
+    nodes = [n["Resources"]["CPU"] for n in ray.nodes() if n.get("Alive") and n["Resources"].get("CPU")]
+    if not nodes:
+        raise PhotosortError("The Ray cluster has no machine with a CPU to score on.")
+    if workers is None:
+        return len(nodes), max(1, int(min(nodes)))
+    return workers, max(1, int(sum(nodes)) // workers)
 
 
 def _record(catalog: Catalog, sorter: Sorter, out: dict[str, np.ndarray], cache: bool) -> list[Scored]:

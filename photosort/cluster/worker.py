@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -47,11 +48,14 @@ class ScoringWorker:
                 raise unreadable(Path(path), exc) from None
         self.sorter = Sorter.from_version(version)
         self.host = socket.gethostname()
+        # each file read and decoded on its own thread while others wait on storage, as the
+        # local sort's reading threads do (the actor holds the node's CPUs by default)
+        self.pool = ThreadPoolExecutor(max_workers=(os.cpu_count() or 2) + 1, thread_name_prefix="photosort-read")
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         _crash_if_asked()
         paths = [Path(str(p)) for p in batch["path"]]
-        reads = [self._read(p) for p in paths]
+        reads = list(self.pool.map(self._read, paths))
         fresh = [i for i, r in enumerate(reads) if r["pixels"] is not None]
         dim, count = self.sorter.embedder.embedding_dim, len(self.sorter.categories)
         embeddings = np.zeros((len(paths), dim), np.float32)
