@@ -144,3 +144,21 @@ def test_cluster_option_without_ray_says_how_to_install(monkeypatch, roll, capsy
     assert main(["sort", str(roll), "--cluster", "auto"]) == 1
     err = capsys.readouterr().err.strip()
     assert err == f"photosort: error: {INSTALL_MESSAGE}"
+
+
+def test_cluster_option_with_no_cluster_there_says_so_in_one_line(roll, tmp_path):
+    """Never a cluster started by surprise, never minutes of waiting: an address nobody answers
+    on is one line and exit 1 (in a fresh process: this one may be connected to the test cluster)."""
+    import socket
+    import subprocess
+
+    with socket.socket() as probe:  # a loopback port that was free a moment ago: refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "photosort", "--library", str(tmp_path / "library"), "sort", str(roll),
+                           "--cluster", f"127.0.0.1:{port}"], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert lines == [lines[-1]] and lines[0].startswith(f"photosort: error: No Ray cluster reachable at 127.0.0.1:{port}")
+    assert not (tmp_path / "library").exists()  # checked before the library is opened

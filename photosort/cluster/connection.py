@@ -5,11 +5,13 @@ only ever called with an address ("auto": the cluster started on this machine by
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from photosort.errors import PhotosortError
 
+CONNECT_TIMEOUT_S = 5
 INSTALL_MESSAGE = 'Sorting on a cluster needs Ray, an optional extra: pip install "photosort[cluster]"'
 
 
@@ -31,6 +33,7 @@ def connect(address: str) -> None:
         raise PhotosortError("--cluster needs an address (host:port of the head node) or 'auto'.")
     if ray.is_initialized():  # already connected (e.g. a test's driver): keep that connection
         return
+    _check_reachable(address.strip())
     try:
         # log_to_driver off: each worker's TensorFlow start-up chatter would reach the terminal
         ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
@@ -39,6 +42,20 @@ def connect(address: str) -> None:
         raise PhotosortError(
             f"No Ray cluster reachable at {address} ({reason}); start one first ('ray start --head' "
             "on the head node, 'ray start --address=HEAD:6379' on the others)."
+        ) from None
+
+
+def _check_reachable(address: str) -> None:
+    """A host:port nobody answers on fails here in seconds: ray.init waits minutes for it."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if address == "auto" or not host or not port.isdigit():
+        return  # "auto" and other forms: ray.init answers quickly itself
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise PhotosortError(
+            f"No Ray cluster reachable at {address} ({exc.strerror or exc}); start one first "
+            "('ray start --head' on the head node, 'ray start --address=HEAD:6379' on the others)."
         ) from None
 
 
