@@ -76,6 +76,12 @@ class Sorter:
         version = catalog.model_version(version_id) if version_id else catalog.current_model()
         if version is None:
             raise NoModelError(NO_MODEL_MESSAGE)
+        return cls.from_version(version)
+
+    @classmethod
+    def from_version(cls, version: ModelVersionRecord) -> "Sorter":
+        """The sorter of a model version record, without a catalog (a cluster worker builds
+        its own from the record and the model file it names)."""
         from photosort import backbones
 
         starters = _headless_starters(catalog, version)

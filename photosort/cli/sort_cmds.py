@@ -16,6 +16,9 @@ def register(sub) -> None:
     sort.add_argument("--move", action="store_true",
                       help="remove each original once all its copies are verified (default: keep it)")
     sort.add_argument("--json", type=Path, metavar="OUT", help="also write the summary as JSON")
+    sort.add_argument("--cluster", metavar="ADDRESS",
+                      help="score on a running Ray cluster (host:port of its head, or 'auto' for the one "
+                           "started on this machine); needs photosort[cluster] and shared storage")
     sort.set_defaults(func=sort_command)
 
     undo = sub.add_parser("undo", help="take a sort back (the last one by default)")
@@ -34,10 +37,12 @@ def register(sub) -> None:
 def sort_command(args, open_catalog) -> int:
     from photosort.sorting import sort_folder
 
+    scoring = _cluster_scoring(getattr(args, "cluster", None))  # before the library opens: a clear error first
     bar = ProgressBar()
     with open_catalog() as catalog:
         try:
-            summary = sort_folder(catalog, args.source, dry_run=args.dry_run, move=args.move, on_progress=bar)
+            summary = sort_folder(catalog, args.source, dry_run=args.dry_run, move=args.move, on_progress=bar,
+                                  **scoring)
         finally:
             bar.close()
     print(format_summary(summary))
@@ -45,6 +50,17 @@ def sort_command(args, open_catalog) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
     return 1 if summary.errors else 0
+
+
+def _cluster_scoring(address: str | None) -> dict:
+    """sort_folder's scorer argument for --cluster: this process connected to the running Ray
+    cluster (until it exits) and the cluster's scorer; none without --cluster (local scoring)."""
+    if not address:
+        return {}
+    from photosort.cluster import cluster_scorer, connect
+
+    connect(address)
+    return {"scorer": cluster_scorer()}
 
 
 def format_summary(summary) -> str:

@@ -10,7 +10,7 @@ original once all its copies are verified → record the photo as decided under 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -25,6 +25,10 @@ from photosort.sorting import files
 from photosort.sorting.copying import journaled_copy, journaled_mkdir, journaled_remove
 from photosort.sorting.journal import RunLock, recover, runs_with_rules, sort_rules
 from photosort.sorting.states import CANCELLED, COPY, DECIDE, DONE, DRY_RUN, FAILED
+
+# What scores the photos: predict_paths's signature (catalog, sorter, paths, batch_size=,
+# should_stop=) yielding batches of Scored whose scores are already recorded in the catalog.
+Scorer = Callable[..., Iterator[list[Scored]]]
 
 
 @dataclass(frozen=True)
@@ -145,11 +149,13 @@ def sort_paths(
     should_stop: StopFn | None = None,
     batch_size: int = 32,
     on_placed: Callable[[Placement], None] | None = None,
+    scorer: Scorer = predict_paths,
 ) -> SortSummary:
     """Sort these photos under run's rules, in batches; on_placed hears about each photo as
     soon as its copies are made. Unreadable photos and failed copies are reported in the
     summary, never raised; Cancelled is raised if should_stop() turns True. on_placed and
-    on_progress are called from the copying thread."""
+    on_progress are called from the copying thread. scorer: predict_paths, or another source
+    of recorded Scored batches with its signature (a Ray cluster: photosort.cluster)."""
     started = time.monotonic()
     paths = [Path(p).absolute() for p in paths]
     summary = SortSummary(run_id=run.id, dry_run=run.dry_run, scanned=len(paths))
@@ -166,7 +172,7 @@ def sort_paths(
             on_progress(Progress("sorting", done, len(paths), batch[-1].path.name, {"photos_per_s": rate}))
 
     with (
-        closing(predict_paths(catalog, sorter, todo, batch_size=batch_size, should_stop=should_stop)) as batches,
+        closing(scorer(catalog, sorter, todo, batch_size=batch_size, should_stop=should_stop)) as batches,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="photosort-copy") as copier,
     ):
         placing: Future | None = None
@@ -190,6 +196,7 @@ def sort_folder(
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
     batch_size: int = 32,
+    scorer: Scorer = predict_paths,
 ) -> SortSummary:
     """Sort every photo under source (recursively; hidden files and the category folders
     skipped) into the category folders. Raises NoModelError before any training."""
@@ -203,7 +210,7 @@ def sort_folder(
         inside = [f for f in [*run.folders.values(), catalog.library_dir] if f.is_relative_to(source)]
         passed_over: list[tuple[Path, str]] = []  # broken links, pipes, unreadable folders
         paths = list(images.iter_photos(source, exclude=inside, on_skip=lambda p, why: passed_over.append((p, why))))
-        summary = sort_paths(catalog, sorter, paths, run, on_progress, should_stop, batch_size)
+        summary = sort_paths(catalog, sorter, paths, run, on_progress, should_stop, batch_size, scorer=scorer)
         summary.scanned += len(passed_over)
         summary.skipped[:0] = passed_over
     except BaseException as exc:
