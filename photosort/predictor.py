@@ -76,15 +76,15 @@ class Sorter:
         version = catalog.model_version(version_id) if version_id else catalog.current_model()
         if version is None:
             raise NoModelError(NO_MODEL_MESSAGE)
-        return cls.from_version(version)
+        return cls.from_version(version, _headless_starters(catalog, version))
 
     @classmethod
-    def from_version(cls, version: ModelVersionRecord) -> "Sorter":
+    def from_version(cls, version: ModelVersionRecord, starters: Sequence[str] = ()) -> "Sorter":
         """The sorter of a model version record, without a catalog (a cluster worker builds
-        its own from the record and the model file it names)."""
+        its own from the record and the model file it names); ``starters``: the starter
+        categories it scores beside its head (Sorter.load finds them in the catalog)."""
         from photosort import backbones
 
-        starters = _headless_starters(catalog, version)
         if version.metrics.get(STARTER_VERSION_KEY):
             return cls(version, backbones.get_embedder(version.backbone), None, version.backbone, starters)
         model = load_keras_model(version.file)

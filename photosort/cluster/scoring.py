@@ -60,7 +60,10 @@ def score_on_cluster(
                                 override_num_blocks=-(-len(paths) // batch_size))
     scored = items.map_batches(
         ScoringWorker,
-        fn_constructor_kwargs={"version": sorter.version, "must_read": [os.path.commonpath(paths)]},
+        fn_constructor_kwargs={
+            "version": sorter.version, "must_read": [os.path.commonpath(paths)],
+            "starters": sorter.categories[len(sorter.version.categories):],  # starter columns after the head's
+        },
         batch_size=batch_size,
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=min(workers, -(-len(paths) // batch_size))),

@@ -15,7 +15,7 @@ from photosort.experiments.features import aug_for
 from photosort.experiments.frozen import Context
 from photosort.experiments.pixels import view_of
 from photosort.experiments.scoring import Outcome
-from photosort.training import build_head, fit
+from photosort.training import fit
 
 SIZE = 256  # photos are read at this side before keypoints are found
 MAX_KEYPOINTS = 300
