@@ -147,7 +147,7 @@ def test_each_crash_point_is_finished_by_recovery(catalog, photo, tmp_path, poin
     folder.mkdir()
     child = subprocess.run(
         [sys.executable, "-c", _CHILD, str(catalog.library_dir), str(photo.path), str(folder / photo.path.name)],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), files.CRASH_ENV: f"{point}:1"},
+        cwd=REPO, env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]), files.CRASH_ENV: f"{point}:1"},
         capture_output=True, text=True, timeout=120,
     )
     assert child.returncode == -signal.SIGKILL, child.stderr

@@ -38,7 +38,7 @@ def photosort_process(library: Path, *args: str, **env: str) -> subprocess.Popen
     return subprocess.Popen(
         [sys.executable, "-m", "photosort", "--library", str(library), *args],
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", **env},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]), "PYTHONUNBUFFERED": "1", **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -23,7 +23,7 @@ from photosort.predictor import Scored, Sorter, predict_paths
 from photosort.progress import Progress, ProgressFn, StopFn, check_stop
 from photosort.sorting import files
 from photosort.sorting.copying import journaled_copy, journaled_mkdir, journaled_remove
-from photosort.sorting.journal import RunLock, recover, runs_with_rules, sort_rules
+from photosort.sorting.journal import RunLock, library_lock, recover, runs_with_rules, sort_rules
 from photosort.sorting.states import CANCELLED, COPY, DECIDE, DONE, DRY_RUN, FAILED
 
 
@@ -197,6 +197,17 @@ def sort_folder(
     if not source.is_dir():
         raise PhotosortError(f"{source} is not a folder." if source.exists() else f"There is no folder {source}.")
     sorter = Sorter.load(catalog)
+
+    def waiting(why: str) -> None:
+        if on_progress:
+            on_progress(Progress("waiting", 0, None, why))
+
+    with library_lock(catalog, on_wait=waiting):  # one sort, undo or correction at a time
+        return _sort_folder(catalog, sorter, source, dry_run, move, on_progress, should_stop, batch_size)
+
+
+def _sort_folder(catalog: Catalog, sorter: Sorter, source: Path, dry_run: bool, move: bool,
+                 on_progress: ProgressFn | None, should_stop: StopFn | None, batch_size: int) -> SortSummary:
     notes = [] if dry_run else recover(catalog)  # a dry run touches no folder, not even to clean up
     run = SortRun(catalog, sorter, source, dry_run=dry_run, move=move)
     try:
