@@ -9,6 +9,7 @@ original once all its copies are verified → record the photo as decided under 
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -121,6 +122,7 @@ class SortRun:
         self.placed: dict[tuple[Path, str], Path] = {}  # (folder, content hash) -> file, this run
         self.promised: set[Path] = set()  # names a dry run would use
         self.noted: set[Path] = set()  # folders already reported missing
+        self.unusable: dict[Path, str] = {}  # folders full, read-only or gone: why, said once
 
     @property
     def id(self) -> int:
@@ -288,10 +290,14 @@ def _sort_photo(run: SortRun, scored: Scored, summary: SortSummary, known) -> tu
     dests: dict[str, Path] = {}
     copied: list[str] = []
     for name in chosen:
+        folder = run.folders[name]
         try:
+            if folder in run.unusable:  # don't hammer a full or read-only disk photo after photo
+                raise files.CopyError(run.unusable[folder])
             dest, new = _put(run, scored, name, known, summary)
         except (OSError, files.CopyError) as exc:
             summary.errors.append((scored.path, f"not copied to '{name}': {files.reason(exc)}"))
+            _note_unusable(run, name, folder, exc, summary)
             continue
         dests[name] = dest
         if new:
@@ -313,6 +319,22 @@ def _sort_photo(run: SortRun, scored: Scored, summary: SortSummary, known) -> tu
     placement = Placement(scored.path, dests, tuple(copied), moved)
     summary.placements.append(placement)
     return placement, complete
+
+
+# the destination itself cannot take files: no point trying it again for every photo
+_FULL = {errno.ENOSPC, errno.EROFS, errno.EDQUOT}
+_REFUSED = {errno.EACCES, errno.EPERM, errno.ENODEV, errno.EIO, errno.ENOENT}  # if about the folder
+
+
+def _note_unusable(run: SortRun, name: str, folder: Path, exc: BaseException, summary: SortSummary) -> None:
+    if folder in run.unusable or not isinstance(exc, OSError):
+        return
+    about_folder = exc.filename is not None and Path(exc.filename).is_relative_to(folder)
+    if exc.errno not in _FULL and not (exc.errno in _REFUSED and about_folder):
+        return
+    run.unusable[folder] = files.reason(exc)
+    summary.notes.append(f"Nothing more was copied to '{name}' ({folder}): {files.reason(exc)}. The photos "
+                         "already sorted are safe; fix that and sort again to finish.")
 
 
 def _put(run: SortRun, scored: Scored, name: str, known, summary: SortSummary) -> tuple[Path, bool]:

@@ -185,12 +185,11 @@ def _restore_originals(catalog: Catalog, run: RunRecord, ops: list[FileOpRecord]
 
 def _made_by_undone_run(catalog: Catalog, op: FileOpRecord) -> int | None:
     """The undone run that made the copy a review removed (None: an original, or a live copy)."""
-    for made in catalog.file_ops_for_hashes([op.content_hash], op=COPY):
-        if made.dest == op.src and made.run_id != op.run_id and made.state in (UNDONE, HELD, KEPT):
-            source = catalog.run(made.run_id)
-            if source is not None and source.status == UNDONE:
-                return made.run_id
-    return None
+    made = [m for m in catalog.file_ops_for_hashes([op.content_hash], op=COPY) if m.dest == op.src and m.id < op.id]
+    if not made or made[-1].run_id == op.run_id:  # the newest copy to that name before the removal
+        return None
+    source = catalog.run(made[-1].run_id)
+    return source.id if source is not None and source.status == UNDONE else None
 
 
 def _restore(catalog: Catalog, run: RunRecord, op: FileOpRecord, sources: list[Path]) -> bool:
