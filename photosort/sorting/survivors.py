@@ -23,27 +23,32 @@ from photosort.sorting.states import DECIDE, DONE, HELD, REMOVE, RESTORE, UNDONE
 
 
 def known_places(catalog: Catalog, content_hash: str) -> list[Path]:
-    """Every path the journal or the catalog has seen holding these bytes (not checked)."""
-    places: list[Path] = [p.path for p in catalog.photos_by_hash(content_hash)]
+    """Every path the journal has seen holding these bytes (originals, copies, put-back
+    files), not checked. Only the journal's: a file elsewhere with the same bytes (another
+    folder once registered) is not one the person counts on for this photo."""
+    places: list[Path] = []
     for op in catalog.file_ops_for_hashes([content_hash]):
         places += [p for p in (op.src, op.dest) if p and str(p) not in ("", ".")]
     return list(dict.fromkeys(places))
 
 
 def survivor(catalog: Catalog, content_hash: str, size: int, leaving: set[Path]) -> Path | None:
-    """A file, not among ``leaving`` (about to be removed), that holds exactly these bytes. A
-    registered photo unchanged since it was read (same size and mtime, the sort's own test)
-    counts without being read again, so undoing a big sort stays quick."""
-    for record in catalog.photos_by_hash(content_hash):
+    """A file the journal knows, not among ``leaving`` (about to be removed), that holds
+    exactly these bytes. A registered photo unchanged since it was read (same size and mtime,
+    the sort's own test) counts without being read again, so undoing a big sort stays quick."""
+    places = [p for p in known_places(catalog, content_hash) if p not in leaving]
+    registered = {r.path: r for r in catalog.photos_by_hash(content_hash)}
+    for path in places:
+        record = registered.get(path)
         try:
-            st = record.path.stat()
+            st = path.stat()
         except OSError:
             continue
-        unchanged = record.size == size and (st.st_size, st.st_mtime) == (record.size, record.mtime)
-        if unchanged and record.path not in leaving:
-            return record.path
-    return next((p for p in known_places(catalog, content_hash)
-                 if p not in leaving and files.has_content(p, content_hash, size)), None)
+        if record is not None and record.size == size and (st.st_size, st.st_mtime) == (record.size, record.mtime):
+            return path
+        if files.has_content(path, content_hash, size):
+            return path
+    return None
 
 
 def put_back_original(catalog: Catalog, run_id: int, content_hash: str, size: int,
