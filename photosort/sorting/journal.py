@@ -12,49 +12,84 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from filelock import FileLock, Timeout
 
 from photosort.catalog import Catalog, FileOpRecord, RunRecord
+from photosort.errors import PhotosortError
 from photosort.sorting import files
 from photosort.sorting.copying import journaled_copy
 from photosort.sorting.states import (
-    COPY, DONE, DRY_RUN, FAILED, INTERRUPTED, MKDIR, PENDING, REMOVE, RESTORE, RUN_KINDS, RUNNING, SORT_KINDS,
-    UNDOING, UNDONE,
+    COPY, DONE, DRY_RUN, FAILED, INTERRUPTED, MKDIR, PENDING, PLACEHOLDER, REMOVE, RESTORE, RUN_KINDS, RUNNING,
+    SORT_KINDS, UNDOING, UNDONE,
 )
-
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks here; every unfinished run counts as crashed
-    fcntl = None
 
 log = logging.getLogger(__name__)
 
+
 class RunLock:
-    """A lock file in the library, held for as long as this process works on a run."""
+    """A lock file in the library, held for as long as this process works on a run. The
+    operating system's own lock (filelock: flock on Linux and macOS, LockFileEx on Windows), so
+    it is dropped when the process dies however it dies, and a live run is never taken for a
+    crashed one on any platform."""
 
     def __init__(self, catalog: Catalog, token: str | None = None):
         self.token = token or uuid.uuid4().hex
         self.path = catalog.library_dir / "locks" / f"{self.token}.lock"
-        self._fd: int | None = None
+        self._lock: FileLock | None = None
 
     def acquire(self) -> bool:
         """Take the lock without waiting; False if a live process holds it."""
         self.path.parent.mkdir(exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                return False
-        self._fd = fd
+        lock = FileLock(self.path, is_singleton=False, fallback_to_soft=False)
+        try:
+            lock.acquire(blocking=False)
+        except Timeout:
+            return False
+        self._lock = lock
         return True
 
     def release(self) -> None:
-        if self._fd is None:
+        if self._lock is None:
             return
         self.path.unlink(missing_ok=True)
-        os.close(self._fd)  # closing drops the flock
-        self._fd = None
+        self._lock.release()
+        self._lock = None
+
+
+class LibraryBusy(PhotosortError):
+    """Another process (or thread) is changing files of this library and did not finish in time."""
+
+
+WAITING = "Another photosort run is changing files of this library; waiting for it to finish..."
+
+
+@contextmanager
+def library_lock(catalog: Catalog, wait: float | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Held while this process changes files for the library (a sort, an undo, a correction,
+    a watcher's batch), so two of them never decide about the same photo at once: a second
+    one waits (``on_wait`` hears why, once) or, after ``wait`` seconds, is refused with one
+    clear line. None waits for as long as it takes."""
+    path = catalog.library_dir / "locks" / "library.lock"
+    path.parent.mkdir(exist_ok=True)
+    lock = FileLock(path, is_singleton=False, fallback_to_soft=False)
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        if on_wait is not None:
+            on_wait(WAITING)
+        try:
+            lock.acquire(timeout=-1 if wait is None else wait, poll_interval=0.1)
+        except Timeout:
+            raise LibraryBusy("Another photosort run is still changing files of this library; "
+                                 "try again when it has finished.") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def run_lock(catalog: Catalog, run: RunRecord) -> RunLock:
@@ -129,6 +164,8 @@ def _finish(catalog: Catalog, op: FileOpRecord) -> None:
     """Complete or redo one operation a crashed run left pending."""
     if op.tmp:
         op.tmp.unlink(missing_ok=True)
+    if op.error == PLACEHOLDER and op.dest and files.is_placeholder(op.dest, op.size):
+        op.dest.unlink()  # the name it reserved, still empty: ours (files.publish), never a photo
     if op.op in (COPY, RESTORE) and op.dest and files.has_content(op.dest, op.content_hash, op.size):
         catalog.update_file_op(op.id, state=DONE)  # it was renamed into place just before the crash
     elif op.op == COPY:

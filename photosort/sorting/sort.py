@@ -9,6 +9,7 @@ original once all its copies are verified → record the photo as decided under 
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,7 +24,7 @@ from photosort.predictor import Scored, Sorter, predict_paths
 from photosort.progress import Progress, ProgressFn, StopFn, check_stop
 from photosort.sorting import files
 from photosort.sorting.copying import journaled_copy, journaled_mkdir, journaled_remove
-from photosort.sorting.journal import RunLock, recover, runs_with_rules, sort_rules
+from photosort.sorting.journal import RunLock, library_lock, recover, runs_with_rules, sort_rules
 from photosort.sorting.states import CANCELLED, COPY, DECIDE, DONE, DRY_RUN, FAILED
 
 # What scores the photos: predict_paths's signature (catalog, sorter, paths, batch_size=,
@@ -125,6 +126,7 @@ class SortRun:
         self.placed: dict[tuple[Path, str], Path] = {}  # (folder, content hash) -> file, this run
         self.promised: set[Path] = set()  # names a dry run would use
         self.noted: set[Path] = set()  # folders already reported missing
+        self.unusable: dict[Path, str] = {}  # folders full, read-only or gone: why, said once
 
     @property
     def id(self) -> int:
@@ -204,6 +206,17 @@ def sort_folder(
     if not source.is_dir():
         raise PhotosortError(f"{source} is not a folder." if source.exists() else f"There is no folder {source}.")
     sorter = Sorter.load(catalog)
+
+    def waiting(why: str) -> None:
+        if on_progress:
+            on_progress(Progress("waiting", 0, None, why))
+
+    with library_lock(catalog, on_wait=waiting):  # one sort, undo or correction at a time
+        return _sort_folder(catalog, sorter, source, dry_run, move, on_progress, should_stop, batch_size)
+
+
+def _sort_folder(catalog: Catalog, sorter: Sorter, source: Path, dry_run: bool, move: bool,
+                 on_progress: ProgressFn | None, should_stop: StopFn | None, batch_size: int) -> SortSummary:
     notes = [] if dry_run else recover(catalog)  # a dry run touches no folder, not even to clean up
     run = SortRun(catalog, sorter, source, dry_run=dry_run, move=move)
     try:
@@ -284,10 +297,14 @@ def _sort_photo(run: SortRun, scored: Scored, summary: SortSummary, known) -> tu
     dests: dict[str, Path] = {}
     copied: list[str] = []
     for name in chosen:
+        folder = run.folders[name]
         try:
+            if folder in run.unusable:  # don't hammer a full or read-only disk photo after photo
+                raise files.CopyError(run.unusable[folder])
             dest, new = _put(run, scored, name, known, summary)
         except (OSError, files.CopyError) as exc:
             summary.errors.append((scored.path, f"not copied to '{name}': {files.reason(exc)}"))
+            _note_unusable(run, name, folder, exc, summary)
             continue
         dests[name] = dest
         if new:
@@ -309,6 +326,22 @@ def _sort_photo(run: SortRun, scored: Scored, summary: SortSummary, known) -> tu
     placement = Placement(scored.path, dests, tuple(copied), moved)
     summary.placements.append(placement)
     return placement, complete
+
+
+# the destination itself cannot take files: no point trying it again for every photo
+_FULL = {errno.ENOSPC, errno.EROFS, errno.EDQUOT}
+_REFUSED = {errno.EACCES, errno.EPERM, errno.ENODEV, errno.EIO, errno.ENOENT}  # if about the folder
+
+
+def _note_unusable(run: SortRun, name: str, folder: Path, exc: BaseException, summary: SortSummary) -> None:
+    if folder in run.unusable or not isinstance(exc, OSError):
+        return
+    about_folder = exc.filename is not None and Path(exc.filename).is_relative_to(folder)
+    if exc.errno not in _FULL and not (exc.errno in _REFUSED and about_folder):
+        return
+    run.unusable[folder] = files.reason(exc)
+    summary.notes.append(f"Nothing more was copied to '{name}' ({folder}): {files.reason(exc)}. The photos "
+                         "already sorted are safe; fix that and sort again to finish.")
 
 
 def _put(run: SortRun, scored: Scored, name: str, known, summary: SortSummary) -> tuple[Path, bool]:

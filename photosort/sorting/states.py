@@ -9,7 +9,9 @@ INTERRUPTED, UNDONE = "interrupted", "undone"
 # Journal entries (FileOp.op). DECIDE marks a photo whose decision was fully carried out.
 COPY, REMOVE, RESTORE, MKDIR, DECIDE = "copy", "remove", "restore", "mkdir", "decide"
 PENDING = "pending"
+PLACEHOLDER = "placeholder"  # a pending copy's error while it reserves its name (files.publish)
 KEPT = "kept"  # a copy undo left in place because it was changed
+HELD = "held"  # a copy undo left in place because it was the last copy of its photo (survivors.py)
 
 SORT_KINDS = ("sort", "watch")  # runs that decide where photos go (their rules say "already sorted")
 REVIEW = "review"  # a correction made while reviewing what a category received
