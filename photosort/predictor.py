@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,19 +56,35 @@ def load_keras_model(path: Path):
 
 
 class Sorter:
-    """One model version: backbone embedder + sigmoid head, with its categories."""
+    """One model version: backbone embedder + sigmoid head, with its categories.
 
-    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str, starters: Sequence[str] = ()):
-        """head None: a starters-only version (no trained head yet). starters: starter categories
-        with no head of their own, scored by photosort.starter after the head's columns."""
+    Its columns are category ids (``category_ids``); ``categories`` are those categories'
+    names as they are now, for display. A category renamed since training keeps its column;
+    one removed since is dropped from the columns (scores, names and ids stay aligned)."""
+
+    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str,
+                 starters: Sequence[tuple[int, str]] = (), names: Mapping[int, str] | None = None):
+        """head None: a starters-only version (no trained head yet). starters: (category id,
+        starter kind) of starter categories with no head column of their own, scored by
+        photosort.starter after the head's columns. names: the categories there are now, by
+        id (default: the version's own names at training)."""
         self.version = version
-        self.categories: list[str] = list(version.categories) + list(starters)
+        head_ids = _head_ids(version)
+        if names is None:
+            names = {cid: name for cid, name in zip(head_ids, version.categories) if cid is not None}
+        starters = [(cid, kind) for cid, kind in starters if cid in names]
+        self._head_columns = [i for i, cid in enumerate(head_ids) if cid in names]
+        self._all_head_columns = len(self._head_columns) == len(head_ids)
+        self.category_ids: list[int] = [head_ids[i] for i in self._head_columns] + [cid for cid, _ in starters]
+        self.categories: list[str] = [names[cid] for cid in self.category_ids]
         self.backbone: str = version.backbone
         self.embedder = embedder
         self.input_size: int = embedder.input_size
         self.embedding_key = embedding_key
         self._head = _compiled(head) if head is not None else None
-        self._starter_columns = _starter_columns(starters)
+        self.starters = list(starters)  # (category id, kind) scored after the head's columns
+        self.names = dict(names)  # the categories there are now, by id
+        self._starter_columns = _starter_columns([kind for _, kind in starters])
 
     @classmethod
     def load(cls, catalog: Catalog, version_id: int | None = None) -> "Sorter":
@@ -76,47 +92,61 @@ class Sorter:
         version = catalog.model_version(version_id) if version_id else catalog.current_model()
         if version is None:
             raise NoModelError(NO_MODEL_MESSAGE)
-        return cls.from_version(version, _headless_starters(catalog, version))
+        names = {c.id: c.name for c in catalog.categories()}
+        return cls.from_version(version, _headless_starters(catalog, version, names), names)
 
     @classmethod
-    def from_version(cls, version: ModelVersionRecord, starters: Sequence[str] = ()) -> "Sorter":
+    def from_version(cls, version: ModelVersionRecord, starters: Sequence[tuple[int, str]] = (),
+                     names: Mapping[int, str] | None = None) -> "Sorter":
         """The sorter of a model version record, without a catalog (a cluster worker builds
-        its own from the record and the model file it names); ``starters``: the starter
-        categories it scores beside its head (Sorter.load finds them in the catalog)."""
+        its own from the record and the model file it names, with the driver's ``starters``
+        and ``names``; Sorter.load finds them in the catalog)."""
         from photosort import backbones
 
         if version.metrics.get(STARTER_VERSION_KEY):
-            return cls(version, backbones.get_embedder(version.backbone), None, version.backbone, starters)
+            return cls(version, backbones.get_embedder(version.backbone), None, version.backbone, starters, names)
         model = load_keras_model(version.file)
         if version.fine_tuned:
             # the backbone itself was trained: its embeddings belong to this version alone
             embedder = backbones.Embedder.from_keras_model(
                 model.get_layer("backbone"), cache_key=f"{version.backbone}-ft-{version.id}-{version.file.stat().st_mtime_ns}"
             )
-            return cls(version, embedder, model.get_layer("head"), f"{version.backbone}#ft{version.id}")
-        return cls(version, backbones.get_embedder(version.backbone), model, version.backbone, starters)
+            return cls(version, embedder, model.get_layer("head"), f"{version.backbone}#ft{version.id}", names=names)
+        return cls(version, backbones.get_embedder(version.backbone), model, version.backbone, starters, names)
 
     def embed(self, batch: np.ndarray) -> np.ndarray:
         """uint8 (N, S, S, 3) -> float32 (N, D)."""
         return self.embedder.embed(batch)
 
     def scores_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
-        """float32 (N, D) -> sigmoid scores (N, C) in 0..1."""
+        """float32 (N, D) -> sigmoid scores (N, C) in 0..1, C aligned with category_ids."""
         if len(embeddings) == 0:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
         embeddings = np.asarray(embeddings, dtype=np.float32)
-        parts = [np.asarray(self._head(embeddings), dtype=np.float32)] if self._head is not None else []
+        parts = []
+        if self._head is not None:
+            head = np.asarray(self._head(embeddings), dtype=np.float32)
+            parts.append(head if self._all_head_columns else head[:, self._head_columns])
         if self._starter_columns:
             from photosort.starter import starter_scores
 
             parts.append(starter_scores(embeddings, self.backbone)[:, self._starter_columns])
+        if not parts:
+            return np.zeros((len(embeddings), 0), dtype=np.float32)
         return np.concatenate(parts, axis=1)
 
-    def thresholds(self, catalog: Catalog) -> dict[str, float]:
-        """The thresholds in force now (the catalog's, which a person may have moved);
-        the model's own best-F1 choice for a category the catalog no longer has."""
-        current = {c.name: c.threshold for c in catalog.categories()}
-        return {name: current.get(name, self.version.thresholds.get(name, 0.5)) for name in self.categories}
+    def thresholds(self, catalog: Catalog) -> dict[int, float]:
+        """The thresholds in force now by category id: the catalog's (which a person may have
+        moved), else the model's own best-F1 choice for that column."""
+        current = {c.id: c.threshold for c in catalog.categories()}
+        chosen = self.version.chosen_thresholds()
+        return {cid: current.get(cid, chosen.get(cid, 0.5)) for cid in self.category_ids}
+
+
+def _head_ids(version: ModelVersionRecord) -> list[int | None]:
+    """The category id of each column of the version's head (None: a category long gone)."""
+    ids = list(version.category_ids)
+    return ids if len(ids) == len(version.categories) else [None] * len(version.categories)
 
 
 # -- starter categories (photosort.starter): scored before, or beside, a trained head --------
@@ -124,15 +154,28 @@ class Sorter:
 STARTER_VERSION_KEY = "starter"  # metrics flag of a version that has no head, only starters
 
 
-def _headless_starters(catalog: Catalog, version: ModelVersionRecord) -> list[str]:
-    """The library's starter categories that this version has no head for; none for a
-    fine-tuned version (its embeddings no longer fit the ImageNet classifier)."""
+def _headless_starters(catalog: Catalog, version: ModelVersionRecord, names: Mapping[int, str]) -> list[tuple[int, str]]:
+    """(category id, starter kind) of the library's starter categories that this version has no
+    head column for; none for a fine-tuned version (its embeddings no longer fit the ImageNet
+    classifier). Starter categories are known by id (a renamed one stays a starter)."""
     if version.fine_tuned:
         return []
     from photosort.starter import starter_categories
 
-    present = {c.name for c in catalog.categories()}
-    return [n for n in starter_categories(catalog.library_dir) if n in present and n not in version.categories]
+    kinds = catalog.starter_kinds()
+    # starters.json of an older library names them by kind: the category bearing that name
+    # now becomes that starter, by id, once (unless another category already is that kind)
+    by_name = {name: cid for cid, name in names.items()}
+    for kind in starter_categories(catalog.library_dir):
+        cid = by_name.get(kind)
+        if cid is not None and cid not in kinds and kind not in kinds.values():
+            catalog.set_starter(kind, kind)
+            kinds[cid] = kind
+    from photosort.starter import STARTER_NAMES
+
+    trained = set(version.category_ids)
+    return [(cid, kind) for cid, kind in sorted(kinds.items())
+            if cid in names and cid not in trained and kind in STARTER_NAMES]
 
 
 def _starter_columns(starters: Sequence[str]) -> list[int]:
@@ -284,7 +327,7 @@ def _score_batch(catalog: Catalog, sorter: Sorter, items: list[_Read], record: b
         records = {r.path: r for r in catalog.upsert_photos(changed)}
         records.update({i.path: i.known for i in good if i.info is None})
         catalog.record_predictions(
-            sorter.version.id, sorter.categories, {records[i.path].id: s for i, s in zip(good, scores)}
+            sorter.version.id, sorter.category_ids, {records[i.path].id: s for i, s in zip(good, scores)}
         )
     by_path = {i.path: s for i, s in zip(good, scores)}
     return [

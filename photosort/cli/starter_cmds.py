@@ -46,6 +46,7 @@ def add_command(args, open_catalog) -> int:
                 print(f"'{starter.name}' is already a category; left as it is.")
                 continue
             catalog.add_category(starter.name, root / starter.name)
+            catalog.set_starter(starter.name, starter.name)  # by id: stays a starter if renamed
             added.append(starter.name)
         mark_starters(catalog.library_dir, added)
         if added and catalog.current_model() is None:

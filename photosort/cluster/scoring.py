@@ -62,7 +62,7 @@ def score_on_cluster(
         ScoringWorker,
         fn_constructor_kwargs={
             "version": sorter.version, "must_read": [os.path.commonpath(paths)],
-            "starters": sorter.categories[len(sorter.version.categories):],  # starter columns after the head's
+            "starters": sorter.starters, "names": sorter.names,  # the driver's columns, exactly
         },
         batch_size=batch_size,
         batch_format="numpy",

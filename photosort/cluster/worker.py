@@ -40,13 +40,13 @@ def unreadable(path: Path, exc: OSError) -> PhotosortError:
 class ScoringWorker:
     """One per Ray worker process: the sorter is loaded once, then scores batch after batch."""
 
-    def __init__(self, version: ModelVersionRecord, must_read: list[str], starters: list[str] = ()):
+    def __init__(self, version: ModelVersionRecord, must_read: list[str], starters: list = (), names: dict | None = None):
         for path in [version.file, *map(Path, must_read)]:
             try:
                 os.stat(path)
             except OSError as exc:
                 raise unreadable(Path(path), exc) from None
-        self.sorter = Sorter.from_version(version, starters)  # the driver's columns, exactly
+        self.sorter = Sorter.from_version(version, starters, names)  # the driver's columns, exactly
         self.host = socket.gethostname()
         # each file read and decoded on its own thread while others wait on storage, as the
         # local sort's reading threads do (the actor holds the node's CPUs by default)

@@ -80,11 +80,21 @@ class Library(QObject):
     def category(self, name: str) -> CategoryRecord | None:
         return next((c for c in self.categories if c.name == name), None)
 
-    def trained_metrics(self, name: str) -> dict | None:
-        """Held-out figures of the current sorter for a category it was trained on."""
-        if self.model is None:
+    def model_column(self, name: str) -> int | None:
+        """The current sorter's column for a category, found by id (a category renamed since
+        training keeps its column); None if it was not trained on it."""
+        record = self.category(name)
+        if self.model is None or record is None or record.id not in self.model.category_ids:
             return None
-        return self.model.metrics.get("categories", {}).get(name)
+        return self.model.category_ids.index(record.id)
+
+    def trained_metrics(self, name: str) -> dict | None:
+        """Held-out figures of the current sorter for a category it was trained on (its
+        metrics name the categories as they were at training: found by column)."""
+        column = self.model_column(name)
+        if column is None:
+            return None
+        return self.model.metrics.get("categories", {}).get(self.model.categories[column])
 
     # -- changes ---------------------------------------------------------------------------
 

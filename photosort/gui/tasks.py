@@ -89,11 +89,15 @@ class RollScores:
     folder: str
     paths: list[Path]
     scores: np.ndarray  # (len(paths), len(categories))
-    categories: list[str]
+    categories: list[str]  # names when scored, for display
     version_id: int
+    category_ids: list[int] = field(default_factory=list)  # the columns' categories
 
-    def column(self, name: str) -> np.ndarray | None:
-        return self.scores[:, self.categories.index(name)] if name in self.categories else None
+    def column(self, category_id: int | None) -> np.ndarray | None:
+        """A category's scores, by id (a name may have changed since they were scored)."""
+        if category_id not in self.category_ids:
+            return None
+        return self.scores[:, self.category_ids.index(category_id)]
 
 
 _sorters: dict[tuple[Path, int], Sorter] = {}
@@ -139,7 +143,7 @@ def score_folder(catalog: Catalog, folder: str, on_progress: ProgressFn, should_
                 kept.append(scored.path)
                 rows.append(scored.scores)
     scores = np.array(rows, dtype=np.float32).reshape(len(rows), len(sorter.categories))
-    return RollScores(folder, kept, scores, list(sorter.categories), sorter.version.id)
+    return RollScores(folder, kept, scores, list(sorter.categories), sorter.version.id, list(sorter.category_ids))
 
 
 def sort_camera_roll(

@@ -178,9 +178,13 @@ class ThresholdsPanel(QWidget):
         else:
             row.stats.setText(f"precision {precision_recall[0]:.2f} · recall {precision_recall[1]:.2f}")
 
+    def _category_id(self, name: str) -> int | None:
+        record = self.library.category(name)
+        return record.id if record else None
+
     def _count_text(self, name: str, t: float) -> str:
         scores = self.library.roll_scores
-        column = scores.column(name) if scores else None
+        column = scores.column(self._category_id(name)) if scores else None
         if column is None:
             return "→ — photos"
         return f"→ {int((column >= t).sum())} of {len(column)} photos"
@@ -189,9 +193,9 @@ class ThresholdsPanel(QWidget):
         from photosort import metrics  # numpy: not at the top, it would delay the first paint
 
         held_out = self._held_out_scores()
-        if held_out is None or name not in held_out.categories:
+        i = self.library.model_column(name)  # held-out columns are the model's, by id
+        if held_out is None or i is None or i >= held_out.scores.shape[1]:
             return None
-        i = held_out.categories.index(name)
         precision, recall, _ = metrics.prf(held_out.labels[:, i], held_out.scores[:, i] >= t)
         return precision, recall
 
@@ -249,13 +253,13 @@ class ThresholdsPanel(QWidget):
     def _candidates(self, name: str) -> list[tuple[str, float]]:
         """(path, score) of the camera roll's photos, or else the held-out examples."""
         scores = self.library.roll_scores
-        column = scores.column(name) if scores else None
+        column = scores.column(self._category_id(name)) if scores else None
         if column is not None:
             return [(str(p), float(s)) for p, s in zip(scores.paths, column, strict=True)]
         held_out = self._held_out_scores()
-        if held_out is None or name not in held_out.categories:
+        i = self.library.model_column(name)
+        if held_out is None or i is None or i >= held_out.scores.shape[1]:
             return []
-        i = held_out.categories.index(name)
         by_id = {p.id: str(p.path) for p in self.library.catalog.photos(held_out.photo_ids)}
         pairs = zip(held_out.photo_ids, held_out.scores, strict=True)
         return [(by_id[pid], float(row[i])) for pid, row in pairs if pid in by_id]

@@ -96,29 +96,50 @@ def run_lock(catalog: Catalog, run: RunRecord) -> RunLock:
     return RunLock(catalog, run.options.get("lock"))
 
 
+RULES_BY_ID = "category_id"  # rules["keyed_by"]: thresholds and folders keyed by category id
+
+
 def sort_rules(catalog: Catalog, sorter) -> dict:
-    """What a sort decides by: model version, and each category's threshold and folder. A photo
-    sorted under the same rules is not sorted again; new rules sort it again."""
+    """What a sort decides by: model version, and each category's threshold and folder, keyed
+    by category id (as text: the rules are stored as JSON), so a rename changes no rule. A
+    photo sorted under the same rules is not sorted again; new rules sort it again."""
     thresholds = sorter.thresholds(catalog)
-    folders = {c.name: str(c.folder) for c in catalog.categories()}
-    names = [name for name in sorter.categories if name in folders]
+    folders = {c.id: str(c.folder) for c in catalog.categories()}
+    ids = [cid for cid in sorter.category_ids if cid in folders]
     return {
         "model_version": sorter.version.id,
-        "thresholds": {name: float(thresholds[name]) for name in names},
-        "folders": {name: folders[name] for name in names},
+        "keyed_by": RULES_BY_ID,
+        "thresholds": {str(cid): float(thresholds[cid]) for cid in ids},
+        "folders": {str(cid): folders[cid] for cid in ids},
     }
 
 
 def runs_with_rules(catalog: Catalog, rules: dict, move: bool) -> list[int]:
     """Runs whose decisions still stand under these rules (a --move sort needs --move ones)."""
+    ids_by_name = {c.name: str(c.id) for c in catalog.categories()}
     return [
         run.id
         for run in catalog.runs()
         if run.kind in SORT_KINDS
         and run.status not in (UNDONE, DRY_RUN)
-        and all(run.options.get(key) == value for key, value in rules.items())
+        and all(_by_id(run.options, ids_by_name).get(key) == value for key, value in rules.items())
         and (run.options.get("move", False) or not move)
     ]
+
+
+def _by_id(options: dict, ids_by_name: dict[str, str]) -> dict:
+    """A run's rules keyed by category id; a run made before ids keyed them by the names of
+    the day, read here as the categories bearing those names now."""
+    if options.get("keyed_by") == RULES_BY_ID:
+        return options
+
+    def keyed(rule) -> dict | None:
+        if not isinstance(rule, dict) or any(name not in ids_by_name for name in rule):
+            return None  # a category gone since: those rules no longer hold
+        return {ids_by_name[name]: value for name, value in rule.items()}
+
+    return {**options, "keyed_by": RULES_BY_ID,
+            "thresholds": keyed(options.get("thresholds")), "folders": keyed(options.get("folders"))}
 
 
 def recover(catalog: Catalog) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from photosort import images
 from photosort.catalog import Catalog, PhotoRecord
-from photosort.errors import Cancelled, PhotosortError
+from photosort.errors import Cancelled, CategoryError, PhotosortError
 from photosort.predictor import Scored, Sorter, predict_paths
 from photosort.progress import Progress, ProgressFn, StopFn, check_stop
 from photosort.sorting import files
@@ -99,9 +99,10 @@ class SortSummary:
         return data
 
 
-def choose_folders(scores: Sequence[float], categories: Sequence[str], thresholds: Mapping[str, float]) -> list[str]:
+def choose_folders(scores: Sequence[float], categories: Sequence, thresholds: Mapping) -> list:
     """The categories (hence folders) a photo goes to: each whose score reaches its threshold —
-    several, or none. A category without a threshold (removed since training) gets nothing."""
+    several, or none. A category without a threshold (removed since training) gets nothing.
+    Categories are keys of ``thresholds``: sorting uses category ids."""
     return [name for name, score in zip(categories, scores) if name in thresholds and score >= thresholds[name]]
 
 
@@ -116,8 +117,10 @@ class SortRun:
         self.rules = sort_rules(catalog, sorter)
         self.dry_run = dry_run
         self.move = move and not dry_run
-        self.folders = {name: Path(folder) for name, folder in self.rules["folders"].items()}
-        self.category_ids = {c.name: c.id for c in catalog.categories()}
+        # by category id: a category renamed since training (or during this run) keeps its folder
+        self.folders = {int(cid): Path(folder) for cid, folder in self.rules["folders"].items()}
+        self.thresholds = {int(cid): value for cid, value in self.rules["thresholds"].items()}
+        self.names = {c.id: c.name for c in catalog.categories()}  # for summaries and notes
         self._lock = RunLock(catalog)
         self._lock.acquire()  # a fresh lock: always free
         options = {**self.rules, "dry_run": dry_run, "move": self.move, "lock": self._lock.token}
@@ -131,6 +134,15 @@ class SortRun:
     @property
     def id(self) -> int:
         return self.record.id
+
+    def drop_removed(self, summary: SortSummary) -> None:
+        """Stop sorting into categories removed since this run began (another window, a CLI):
+        the run goes on with the others, with one note for each."""
+        present = {c.id for c in self.catalog.categories()}
+        for cid in [cid for cid in self.thresholds if cid not in present]:
+            del self.thresholds[cid]
+            summary.notes.append(f"The category '{self.names.get(cid, cid)}' was removed during this sort; "
+                                 "the photos after that were not sorted into it (the other categories were).")
 
     def decided(self, hashes: Iterable[str]) -> set[str]:
         """Which of these contents were already sorted under this run's rules."""
@@ -212,11 +224,12 @@ def sort_folder(
             on_progress(Progress("waiting", 0, None, why))
 
     with library_lock(catalog, on_wait=waiting):  # one sort, undo or correction at a time
-        return _sort_folder(catalog, sorter, source, dry_run, move, on_progress, should_stop, batch_size)
+        return _sort_folder(catalog, sorter, source, dry_run, move, on_progress, should_stop, batch_size, scorer)
 
 
 def _sort_folder(catalog: Catalog, sorter: Sorter, source: Path, dry_run: bool, move: bool,
-                 on_progress: ProgressFn | None, should_stop: StopFn | None, batch_size: int) -> SortSummary:
+                 on_progress: ProgressFn | None, should_stop: StopFn | None, batch_size: int,
+                 scorer: Scorer) -> SortSummary:
     notes = [] if dry_run else recover(catalog)  # a dry run touches no folder, not even to clean up
     run = SortRun(catalog, sorter, source, dry_run=dry_run, move=move)
     try:
@@ -259,6 +272,7 @@ def _sort_batch(run: SortRun, batch: list[Scored], summary: SortSummary, should_
                 on_placed: Callable[[Placement], None] | None) -> None:
     good = [s for s in batch if s.error is None]
     summary.skipped += [(s.path, s.error) for s in batch if s.error is not None]
+    run.drop_removed(summary)
     decided = run.decided(s.record.content_hash for s in good)  # e.g. a renamed copy of a sorted photo
     known = _known_copies(run, good)
     finished: list[PhotoRecord] = []
@@ -293,18 +307,24 @@ def _known_copies(run: SortRun, batch: list[Scored]) -> dict[tuple[Path, str], l
 def _sort_photo(run: SortRun, scored: Scored, summary: SortSummary, known) -> tuple[Placement, bool]:
     """Copy one photo into each chosen folder; returns its placement and whether every copy
     (and, with --move, the removal) succeeded."""
-    chosen = choose_folders(scored.scores, run.sorter.categories, run.rules["thresholds"])
-    dests: dict[str, Path] = {}
+    chosen = choose_folders(scored.scores, run.sorter.category_ids, run.thresholds)
+    dests: dict[str, Path] = {}  # by name, for people; the journal records the id
     copied: list[str] = []
-    for name in chosen:
-        folder = run.folders[name]
+    for cid in chosen:
+        name = run.names.get(cid, str(cid))
+        folder = run.folders[cid]
         try:
             if folder in run.unusable:  # don't hammer a full or read-only disk photo after photo
                 raise files.CopyError(run.unusable[folder])
-            dest, new = _put(run, scored, name, known, summary)
+            dest, new = _put(run, scored, cid, known, summary)
         except (OSError, files.CopyError) as exc:
             summary.errors.append((scored.path, f"not copied to '{name}': {files.reason(exc)}"))
             _note_unusable(run, name, folder, exc, summary)
+            continue
+        except CategoryError:  # the journal refused: the category was removed just now
+            run.drop_removed(summary)
+            if cid in run.thresholds:
+                raise
             continue
         dests[name] = dest
         if new:
@@ -344,10 +364,10 @@ def _note_unusable(run: SortRun, name: str, folder: Path, exc: BaseException, su
                          "already sorted are safe; fix that and sort again to finish.")
 
 
-def _put(run: SortRun, scored: Scored, name: str, known, summary: SortSummary) -> tuple[Path, bool]:
-    """The photo's file in category ``name``'s folder, and whether it is a new copy. The same
+def _put(run: SortRun, scored: Scored, cid: int, known, summary: SortSummary) -> tuple[Path, bool]:
+    """The photo's file in category ``cid``'s folder, and whether it is a new copy. The same
     bytes already there (this run, an earlier one, or under the same name) are not copied again."""
-    record, folder = scored.record, run.folders[name]
+    record, folder = scored.record, run.folders[cid]
     key = (folder, record.content_hash)
     if key in run.placed:
         return run.placed[key], False
@@ -356,31 +376,32 @@ def _put(run: SortRun, scored: Scored, name: str, known, summary: SortSummary) -
             return path, False
     dest, present = files.pick_name(folder, scored.path.name, record.content_hash, record.size, run.promised)
     if not present:
-        _ensure_folder(run, name, folder, summary)
+        _ensure_folder(run, cid, folder, summary)
         if run.dry_run:
             run.promised.add(dest)
         else:
-            dest = _copy(run, scored, name, dest)
+            dest = _copy(run, scored, cid, dest)
     run.placed[key] = dest
     return dest, not present
 
 
-def _ensure_folder(run: SortRun, name: str, folder: Path, summary: SortSummary) -> None:
+def _ensure_folder(run: SortRun, cid: int, folder: Path, summary: SortSummary) -> None:
     """Create a category's missing folder (journaled, so undo removes it), saying so once."""
     if folder.is_dir() or (run.dry_run and folder in run.noted):
         return
+    name = run.names.get(cid, str(cid))
     run.noted.add(folder)
     if run.dry_run:
         summary.notes.append(f"The folder {folder} of '{name}' does not exist; sorting would create it.")
         return
-    journaled_mkdir(run.catalog, run.id, folder, run.category_ids.get(name))
+    journaled_mkdir(run.catalog, run.id, folder, cid)
     summary.notes.append(f"Created the missing folder {folder} of '{name}'.")
 
 
-def _copy(run: SortRun, scored: Scored, name: str, dest: Path) -> Path:
+def _copy(run: SortRun, scored: Scored, cid: int, dest: Path) -> Path:
     record = scored.record
     return journaled_copy(run.catalog, run.id, scored.path, dest, record.content_hash, record.size,
-                          mtime=record.mtime, photo_id=record.id, category_id=run.category_ids.get(name))
+                          mtime=record.mtime, photo_id=record.id, category_id=cid)
 
 
 def _remove_original(run: SortRun, record: PhotoRecord, copy: Path) -> None:

@@ -33,7 +33,7 @@ class TrainResult:
     history: dict[str, list[float]] = field(default_factory=dict)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # unreadable examples
     held_out: HeldOut | None = None  # the scores the thresholds were chosen on (also saved)
-    kept_thresholds: dict[str, float] = field(default_factory=dict)  # set by hand, kept
+    kept_thresholds: dict[str, float] = field(default_factory=dict)  # set by hand, kept (by name)
 
 
 def train(
@@ -52,7 +52,9 @@ def train(
     Categories keep a threshold a person set by hand (see ``thresholds``)."""
     progress = on_progress or (lambda p: None)
     backbone = backbone or DEFAULT_BACKBONE
-    categories = [c.name for c in catalog.categories()]
+    records = catalog.categories()
+    categories = [c.name for c in records]  # the model's columns: these categories, by id
+    category_ids = [c.id for c in records]
     labelled = catalog.labelled_photos()
     check_examples(categories, labelled)
     examples, skipped = embed_examples(catalog, labelled, categories, backbone, views, progress, should_stop)
@@ -82,11 +84,16 @@ def train(
     check_stop(should_stop)
     progress(Progress("saving", 0, 1, "Saving the sorter"))
     previous = catalog.current_model()
-    version = save_model(catalog, model, backbone, categories, thresholds, result, fine_tune, held_out)
+    version = save_model(catalog, model, backbone, categories, category_ids, thresholds, result, fine_tune, held_out)
+    # by id: a category renamed since the previous training is still the same category
+    current = catalog.categories()
     apply, kept = thresholds_after_training(
-        thresholds, {c.name: c.threshold for c in catalog.categories()}, previous.thresholds if previous else None
+        version.chosen_thresholds(), {c.id: c.threshold for c in current},
+        previous.chosen_thresholds() if previous else None,
     )
     catalog.set_thresholds(apply)
+    names = {c.id: c.name for c in current}
+    kept = {names[cid]: value for cid, value in kept.items() if cid in names}
     progress(Progress("saving", 1, 1, f"Saved model version {version.id}"))
     return TrainResult(version=version, metrics=result, history=history, skipped=skipped,
                        held_out=held_out, kept_thresholds=kept)
