@@ -141,11 +141,16 @@ class Library(QObject):
 
     def _on_examples_added(self, result: tasks.AddResult) -> None:
         self.labels_changed(result.category)
+        kind = "examples of" if result.positive else "“not” examples for"
+        added = f"Added {result.labelled} photo{'s' if result.labelled != 1 else ''} as {kind} {result.category}"
         if result.skipped:
             shown = "; ".join(f"{p.name}: {why}" for p, why in result.skipped[:3])
             more = f" and {len(result.skipped) - 3} more" if len(result.skipped) > 3 else ""
             count = len(result.skipped)
-            self.message.emit("error", f"Skipped {count} file(s) that are not readable photos — {shown}{more}.")
+            self.message.emit("error", f"{added}; skipped {count} file(s) that are not readable photos — "
+                                       f"{shown}{more}.")
+        else:
+            self.message.emit("ok", added + ".")
 
     def labels_changed(self, name: str) -> None:
         self.refresh_categories()
