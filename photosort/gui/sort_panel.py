@@ -214,14 +214,19 @@ class SortPanel(QWidget):
             for name in placement.copied:
                 new[name] = new.get(name, 0) + 1
         folders = {c.name: str(c.folder) for c in self.library.categories}
+        untrained = sorted(n for n in folders if n not in summary.per_category and self.library.untrained(n))
         self.table.setRowCount(0)
         for name in sorted(set(summary.per_category) | set(folders)):
             row = self.table.rowCount()
             self.table.insertRow(row)
             cells = (name, short_path(folders.get(name, "")), str(summary.per_category.get(name, 0)),
                      str(new.get(name, 0)))
+            if name in untrained:  # not a silent 0: the sorter cannot score it at all
+                cells = (name, short_path(folders.get(name, "")), "not trained yet", "—")
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if name in untrained:
+                    item.setToolTip("The sorter was trained before this category existed: retrain to sort into it")
                 if column >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
@@ -238,7 +243,11 @@ class SortPanel(QWidget):
         if problems:
             shown = "; ".join(f"{p.name}: {why}" for p, why in problems[:3])
             parts.append(f"{len(problems)} problem(s) — {shown}")
-        self.summary.setText("\n".join([". ".join(parts) + "."] + summary.notes))
+        notes = list(summary.notes)
+        if untrained:
+            notes.append(f"Not trained yet: {', '.join(untrained)} — the sorter has never seen "
+                         f"{'it' if len(untrained) == 1 else 'them'}, so no photo goes there until you retrain.")
+        self.summary.setText("\n".join([". ".join(parts) + "."] + notes))
 
     # -- undo ------------------------------------------------------------------------------
 

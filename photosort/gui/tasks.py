@@ -190,3 +190,54 @@ def correct_copy(catalog: Catalog, item: ReceivedCopy, wrong: str, right: str | 
     from photosort.sorting.review import correct
 
     return correct(catalog, item, wrong, right).line()
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether the current sorter still matches the examples (issue 13, item 9)."""
+
+    version_id: int | None
+    untrained: list[str] = field(default_factory=list)  # categories the sorter has never seen
+    reasons: list[str] = field(default_factory=list)  # what changed since training, in plain words
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.reasons)
+
+
+def _plural(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def sorter_freshness(catalog: Catalog, on_progress: ProgressFn, should_stop: StopFn) -> Freshness:
+    """Compare the current sorter with the examples now: new or removed categories, and each
+    labelled photo against what the sorter was trained on (its held-out file lists every
+    training photo with its categories), so new examples, forgotten ones and corrections in
+    Review all count. Reads a file and the labels: run it in a worker."""
+    from photosort.training import load_held_out
+
+    version = catalog.current_model()
+    if version is None:
+        return Freshness(None)
+    names = [c.name for c in catalog.categories()]
+    untrained = [n for n in names if n not in version.categories]
+    reasons = [f"new categor{'y' if len(untrained) == 1 else 'ies'} {', '.join(untrained)}"] if untrained else []
+    removed = [n for n in version.categories if n not in names]
+    if removed:
+        reasons.append(f"removed {', '.join(removed)}")
+    held = load_held_out(version)
+    if held is not None:
+        trained = {pid: frozenset(c for c, on in zip(held.categories, row, strict=True) if on)
+                   for pid, row in zip(held.photo_ids, held.labels, strict=True)}
+        now = {lp.photo.id: frozenset(n for n, positive in lp.labels.items() if positive and n in version.categories)
+               for lp in catalog.labelled_photos()}
+        new = sum(1 for pid in now if pid not in trained)
+        changed = sum(1 for pid, cats in trained.items() if pid in now and now[pid] != cats)
+        gone = sum(1 for pid in trained if pid not in now)
+        if new:
+            reasons.append(f"{_plural(new, 'new example')}")
+        if changed:
+            reasons.append(f"{_plural(changed, 'example')} corrected or moved")
+        if gone:
+            reasons.append(f"{_plural(gone, 'example')} removed")
+    return Freshness(version.id, untrained, reasons)

@@ -182,7 +182,7 @@ class ThresholdsPanel(QWidget):
         scores = self.library.roll_scores
         column = scores.column(name) if scores else None
         if column is None:
-            return "→ — photos"
+            return "→ not trained yet" if self.library.untrained(name) else "→ — photos"
         return f"→ {int((column >= t).sum())} of {len(column)} photos"
 
     def _held_out(self, name: str, t: float) -> tuple[float, float] | None:
