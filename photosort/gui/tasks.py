@@ -168,11 +168,12 @@ def start_watcher(watcher: FolderWatcher, on_progress: ProgressFn, should_stop: 
     watcher.start()
 
 
-def undo_last_sort(catalog: Catalog, on_progress: ProgressFn, should_stop: StopFn) -> UndoSummary:
+def undo_last_sort(catalog: Catalog, run_id: int | None, on_progress: ProgressFn, should_stop: StopFn) -> UndoSummary:
+    """Undo a sort (the one its confirmation described, or the last one)."""
     from photosort.sorting import undo_run
 
     on_progress(Progress("undoing", 0, None, "Removing the copies the last sort made"))
-    return undo_run(catalog)
+    return undo_run(catalog, run_id)
 
 
 def received_photos(catalog: Catalog, category: str, on_progress: ProgressFn,
@@ -241,3 +242,45 @@ def sorter_freshness(catalog: Catalog, on_progress: ProgressFn, should_stop: Sto
         if gone:
             reasons.append(f"{_plural(gone, 'example')} removed")
     return Freshness(version.id, untrained, reasons)
+
+
+@dataclass(frozen=True)
+class UndoPlan:
+    """What "Undo last sort" will do, said before it does it (issue 13, item 6): every copy the
+    sort made is either removed, kept (changed since), or already gone (and why)."""
+
+    run_id: int
+    source: str
+    copies: int  # copies the sort made
+    remove: int  # still exactly as written: removed
+    restore: int  # originals a --move sort removed: put back
+    changed: list[Path] = field(default_factory=list)  # changed since the sort: kept
+    gone: list[tuple[Path, str]] = field(default_factory=list)  # no longer there, with why
+
+
+def undo_plan(catalog: Catalog, on_progress: ProgressFn, should_stop: StopFn) -> UndoPlan:
+    """Look at the copies the last sort made (reads them: run it in a worker)."""
+    import os
+
+    from photosort.errors import PhotosortError
+    from photosort.sorting import files, last_undoable_run
+    from photosort.sorting.states import COPY, DONE, REMOVE, REVIEW
+
+    run = last_undoable_run(catalog)
+    if run is None:
+        raise PhotosortError("There is no sort to undo.")
+    ops = catalog.file_ops(run.id)
+    copies = [op for op in ops if op.op == COPY and op.state == DONE]
+    missing = [op for op in copies if not os.path.lexists(op.dest)]
+    changed = [op.dest for op in copies
+               if os.path.lexists(op.dest) and not files.has_content(op.dest, op.content_hash, op.size)]
+    corrected = {}
+    for op in catalog.file_ops_for_hashes({m.content_hash for m in missing}, op=REMOVE, state=DONE):
+        review = catalog.run(op.run_id)
+        if review is not None and review.kind == REVIEW:
+            right = review.options.get("right")
+            corrected[op.src] = "corrected in Review" + (f" (moved to {right})" if right else " (taken out)")
+    gone = [(op.dest, corrected.get(op.dest, "deleted or moved since the sort")) for op in missing]
+    restore = sum(1 for op in ops if op.op == REMOVE and op.state == DONE)
+    return UndoPlan(run.id, run.source, len(copies), len(copies) - len(missing) - len(changed), restore,
+                    changed, gone)
