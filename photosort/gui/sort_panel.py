@@ -51,6 +51,7 @@ class SortPanel(QWidget):
         self.preferences = preferences
         self.worker: Worker | None = None
         self._plan: tasks.UndoPlan | None = None
+        self._last_run = None  # the run "Undo last sort" takes back, looked up when sorts change
         self._confirmed_undo: int | None = None  # the run to undo once the plan's worker has ended
         self.roll = FolderField("Camera roll:", "Camera roll folder")
         self.roll.changed.connect(self._on_roll_chosen)
@@ -108,12 +109,18 @@ class SortPanel(QWidget):
         # the roll may be chosen on the Thresholds tab: the buttons follow it, not only the label
         library.cameraRollChanged.connect(self._on_roll_changed)
         library.categoriesChanged.connect(self._update_buttons)
-        library.sortsChanged.connect(self._update_buttons)
+        library.sortsChanged.connect(self._refresh_last_run)
         library.modelChanged.connect(self._update_buttons)
         self._update_buttons()
 
     def _on_opened(self) -> None:
         self.roll.set_folder(self.library.camera_roll, emit=False)
+        self._refresh_last_run()
+
+    def _refresh_last_run(self) -> None:
+        """Only when sorts change: a query over the runs, not redone for every button update
+        (a new sorter or category changes nothing here, and training's end must stay light)."""
+        self._last_run = self.last_undoable_run()
         self._update_buttons()
 
     def _on_roll_changed(self, folder: str) -> None:
@@ -160,7 +167,7 @@ class SortPanel(QWidget):
         set_available(self.cancel_button, "" if self.worker is not None else "Nothing is running",
                       "Stop; the photos copied so far stay sorted")
         busy = self._busy()
-        last = self.last_undoable_run() if not busy else None
+        last = self._last_run if not busy else None
         if last is not None:
             set_available(self.undo_button, "", f"Take back the sort of {short_path(last.source)}: you are told "
                           "first which of its copies are removed, and why any are not")
@@ -220,9 +227,12 @@ class SortPanel(QWidget):
         self._update_buttons()
         run_id, self._confirmed_undo = self._confirmed_undo, None
         if run_id is not None:
-            catalog = self.library.catalog
-            self._run(Worker(lambda progress, stop: tasks.undo_last_sort(catalog, run_id, progress, stop), name="undo"),
-                      self._on_undone)
+            self._start_undo(run_id)
+
+    def _start_undo(self, run_id: int) -> None:
+        catalog = self.library.catalog
+        self._run(Worker(lambda progress, stop: tasks.undo_last_sort(catalog, run_id, progress, stop), name="undo"),
+                  self._on_undone)
 
     def _show_summary(self, summary) -> None:
         self.title.setText("Preview — nothing copied yet" if summary.dry_run else "Last sort")
@@ -270,7 +280,7 @@ class SortPanel(QWidget):
 
     def undo(self) -> None:
         """First what undo will do (a look at the copies, in a worker), then ask, then undo."""
-        if self.worker is not None or self.last_undoable_run() is None:
+        if self.worker is not None or self._last_run is None:
             return
         catalog = self.library.catalog
         self._run(Worker(lambda progress, stop: tasks.undo_plan(catalog, progress, stop), name="undo-plan"),
@@ -296,7 +306,10 @@ class SortPanel(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             self.speed.setText("Undo cancelled: nothing was changed.")
             return
-        self._confirmed_undo = plan.run_id  # started by _on_ended, once the plan's worker is gone
+        if self.worker is None:  # the plan's worker ended while the question was open
+            self._start_undo(plan.run_id)
+        else:
+            self._confirmed_undo = plan.run_id  # started by _on_ended, once the plan's worker is gone
 
     def _on_undone(self, summary) -> None:
         plan = self._plan

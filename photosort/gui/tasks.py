@@ -284,3 +284,21 @@ def undo_plan(catalog: Catalog, on_progress: ProgressFn, should_stop: StopFn) ->
     restore = sum(1 for op in ops if op.op == REMOVE and op.state == DONE)
     return UndoPlan(run.id, run.source, len(copies), len(copies) - len(missing) - len(changed), restore,
                     changed, gone)
+
+
+@dataclass(frozen=True)
+class HeldOutView:
+    """A sorter's held-out scores with their photos' paths, for the threshold sliders."""
+
+    version_id: int
+    held_out: object  # training.HeldOut, or None for a sorter saved without them
+    paths: dict[int, str]  # photo id -> path
+
+
+def held_out_view(catalog: Catalog, version) -> HeldOutView:
+    """Read the held-out file and the photos' paths (a file and a query: in a worker)."""
+    from photosort.training import load_held_out
+
+    held = load_held_out(version)
+    paths = {p.id: str(p.path) for p in catalog.photos(held.photo_ids)} if held is not None else {}
+    return HeldOutView(version.id, held, paths)
