@@ -58,17 +58,19 @@ def load_keras_model(path: Path):
 class Sorter:
     """One model version: backbone embedder + sigmoid head, with its categories."""
 
-    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str, starters: Sequence[str] = ()):
-        """head None: a starters-only version (no trained head yet). starters: starter categories
-        with no head of their own, scored by photosort.starter after the head's columns."""
+    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str,
+                 starters: Sequence[tuple[str, str]] = ()):
+        """head None: a starters-only version (no trained head yet). starters: (category name,
+        starter kind) of starter categories with no head of their own, scored by
+        photosort.starter after the head's columns."""
         self.version = version
-        self.categories: list[str] = list(version.categories) + list(starters)
+        self.categories: list[str] = list(version.categories) + [name for name, _ in starters]
         self.backbone: str = version.backbone
         self.embedder = embedder
         self.input_size: int = embedder.input_size
         self.embedding_key = embedding_key
         self._head = _compiled(head) if head is not None else None
-        self._starter_columns = _starter_columns(starters)
+        self._starter_columns = _starter_columns([kind for _, kind in starters])
 
     @classmethod
     def load(cls, catalog: Catalog, version_id: int | None = None) -> "Sorter":
@@ -118,15 +120,16 @@ class Sorter:
 STARTER_VERSION_KEY = "starter"  # metrics flag of a version that has no head, only starters
 
 
-def _headless_starters(catalog: Catalog, version: ModelVersionRecord) -> list[str]:
-    """The library's starter categories that this version has no head for; none for a
-    fine-tuned version (its embeddings no longer fit the ImageNet classifier)."""
+def _headless_starters(catalog: Catalog, version: ModelVersionRecord) -> list[tuple[str, str]]:
+    """(category name, starter kind) of the library's starter categories that this version has
+    no head for; none for a fine-tuned version (its embeddings no longer fit the ImageNet
+    classifier). Starters are recorded by category id, so a renamed one is still found."""
     if version.fine_tuned:
         return []
-    from photosort.starter import starter_categories
+    from photosort.starter import starter_kinds
 
-    present = {c.name for c in catalog.categories()}
-    return [n for n in starter_categories(catalog.library_dir) if n in present and n not in version.categories]
+    kinds = starter_kinds(catalog.library_dir, catalog.categories())
+    return [(name, kind) for name, kind in kinds.items() if name not in version.categories]
 
 
 def _starter_columns(starters: Sequence[str]) -> list[int]:
