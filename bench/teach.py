@@ -9,7 +9,7 @@ held-out scores of the labelled photos, fold heads averaged). Labels follow the 
 a labelled photo is "not X" for every X it was not said to be. Judged by macro F1 at the
 chosen thresholds on the held-out half. Strategies against random questions, several seeds.
 
-The head trains with bench/numpy_head.py (the same recipe in numpy, ~100x faster than keras
+The head trains with bench/numpy_head.py (the same recipe in numpy, 10-30x faster than keras
 here); --keras uses photosort's keras code itself (slow: use with --seeds 1).
 
 Measured (docs/teach_curve.png, 5 seeds): under the catalog's rule today a "no" makes the photo
