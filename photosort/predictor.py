@@ -58,17 +58,24 @@ def load_keras_model(path: Path):
 class Sorter:
     """One model version: backbone embedder + sigmoid head, with its categories."""
 
-    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str, starters: Sequence[str] = ()):
-        """head None: a starters-only version (no trained head yet). starters: starter categories
-        with no head of their own, scored by photosort.starter after the head's columns."""
+    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str, starters: Sequence[str] = (),
+                 extra: Sequence["ExtraColumns"] = (), face_features: bool = False):
+        """head None: a headless version (no trained head yet). starters: starter categories
+        with no head of their own, scored by photosort.starter after the head's columns.
+        extra: more column sources (person categories); a name the head has already is
+        overwritten, a new one appended. face_features: the head also takes the photo's
+        face features (photosort.faces.face_features) after the embedding."""
         self.version = version
-        self.categories: list[str] = list(version.categories) + list(starters)
         self.backbone: str = version.backbone
         self.embedder = embedder
         self.input_size: int = embedder.input_size
         self.embedding_key = embedding_key
         self._head = _compiled(head) if head is not None else None
-        self._starter_columns = _starter_columns(starters)
+        self.face_features = face_features
+        self.head_categories: list[str] = list(version.categories)
+        sources = ([StarterColumns(starters, version.backbone)] if starters else []) + list(extra)
+        self.categories, self._extra = _extra_layout(self.head_categories, sources)
+        self.needs_faces = face_features or any(src.needs_faces for src in sources)
 
     @classmethod
     def load(cls, catalog: Catalog, version_id: int | None = None) -> "Sorter":
@@ -79,32 +86,38 @@ class Sorter:
         from photosort import backbones
 
         starters = _headless_starters(catalog, version)
-        if version.metrics.get(STARTER_VERSION_KEY):
-            return cls(version, backbones.get_embedder(version.backbone), None, version.backbone, starters)
+        extra = _person_columns(catalog, version)
+        if version.metrics.get(STARTER_VERSION_KEY) or version.metrics.get(HEADLESS_KEY):
+            return cls(version, backbones.get_embedder(version.backbone), None, version.backbone, starters, extra)
         model = load_keras_model(version.file)
+        features = bool(version.metrics.get(FACE_FEATURES_KEY))
         if version.fine_tuned:
             # the backbone itself was trained: its embeddings belong to this version alone
             embedder = backbones.Embedder.from_keras_model(
                 model.get_layer("backbone"), cache_key=f"{version.backbone}-ft-{version.id}-{version.file.stat().st_mtime_ns}"
             )
-            return cls(version, embedder, model.get_layer("head"), f"{version.backbone}#ft{version.id}")
-        return cls(version, backbones.get_embedder(version.backbone), model, version.backbone, starters)
+            return cls(version, embedder, model.get_layer("head"), f"{version.backbone}#ft{version.id}", (), extra)
+        return cls(version, backbones.get_embedder(version.backbone), model, version.backbone, starters, extra, features)
 
     def embed(self, batch: np.ndarray) -> np.ndarray:
         """uint8 (N, S, S, 3) -> float32 (N, D)."""
         return self.embedder.embed(batch)
 
-    def scores_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
-        """float32 (N, D) -> sigmoid scores (N, C) in 0..1."""
+    def scores_from_embeddings(self, embeddings: np.ndarray, photo_faces: Sequence | None = None) -> np.ndarray:
+        """float32 (N, D) -> scores (N, C) in 0..1. photo_faces: each photo's
+        photosort.faces.PhotoFaces (None: none found or unreadable), when needs_faces."""
         if len(embeddings) == 0:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
         embeddings = np.asarray(embeddings, dtype=np.float32)
-        parts = [np.asarray(self._head(embeddings), dtype=np.float32)] if self._head is not None else []
-        if self._starter_columns:
-            from photosort.starter import starter_scores
-
-            parts.append(starter_scores(embeddings, self.backbone)[:, self._starter_columns])
-        return np.concatenate(parts, axis=1)
+        if photo_faces is None:
+            photo_faces = [None] * len(embeddings)
+        out = np.zeros((len(embeddings), len(self.categories)), dtype=np.float32)
+        if self._head is not None:
+            inputs = with_face_features(embeddings, photo_faces) if self.face_features else embeddings
+            out[:, : len(self.head_categories)] = np.asarray(self._head(inputs), dtype=np.float32)
+        for source, columns in self._extra:
+            out[:, columns] = source.scores(embeddings, photo_faces)
+        return out
 
     def thresholds(self, catalog: Catalog) -> dict[str, float]:
         """The thresholds in force now (the catalog's, which a person may have moved);
@@ -129,12 +142,74 @@ def _headless_starters(catalog: Catalog, version: ModelVersionRecord) -> list[st
     return [n for n in starter_categories(catalog.library_dir) if n in present and n not in version.categories]
 
 
-def _starter_columns(starters: Sequence[str]) -> list[int]:
-    if not starters:
-        return []
-    from photosort.starter import STARTER_NAMES
+class ExtraColumns:
+    """A source of score columns beside the head's: names, and scores for a batch."""
 
-    return [STARTER_NAMES.index(name) for name in starters]
+    names: list[str]
+    needs_faces: bool = False
+
+    def scores(self, embeddings: np.ndarray, photo_faces: Sequence) -> np.ndarray:
+        raise NotImplementedError
+
+
+class StarterColumns(ExtraColumns):
+    def __init__(self, starters: Sequence[str], backbone: str):
+        from photosort.starter import STARTER_NAMES
+
+        self.names = list(starters)
+        self.backbone = backbone
+        self.columns = [STARTER_NAMES.index(name) for name in starters]
+
+    def scores(self, embeddings, photo_faces):
+        from photosort.starter import starter_scores
+
+        return starter_scores(embeddings, self.backbone)[:, self.columns]
+
+
+def _extra_layout(head: list[str], sources: Sequence[ExtraColumns]) -> tuple[list[str], list]:
+    """All categories in column order, and per source the columns its scores go to: a name
+    already there (e.g. a person category the head was trained on) is overwritten."""
+    names = list(head)
+    layout = []
+    for source in sources:
+        columns = []
+        for name in source.names:
+            if name not in names:
+                names.append(name)
+            columns.append(names.index(name))
+        layout.append((source, columns))
+    return names, layout
+
+
+# -- people (photosort.people): person categories and face features ---------------------------
+
+HEADLESS_KEY = "headless"  # metrics flag of a version with person categories only: no head file
+FACE_FEATURES_KEY = "face_features"  # metrics flag: the head takes face features after the embedding
+
+
+class PersonColumns(ExtraColumns):
+    needs_faces = True
+
+    def __init__(self, columns):
+        self.names, self._columns = columns.names, columns
+
+    def scores(self, embeddings, photo_faces):
+        return self._columns.scores(photo_faces)
+
+
+def _person_columns(catalog: Catalog, version: ModelVersionRecord) -> list[ExtraColumns]:
+    """The library's person categories, scored from faces (none: no face model is loaded)."""
+    from photosort import people
+
+    names = [c.name for c in people.person_categories(catalog)]
+    return [PersonColumns(people.PersonColumns.load(catalog, names))] if names else []
+
+
+def with_face_features(embeddings: np.ndarray, photo_faces: Sequence) -> np.ndarray:
+    from photosort import faces
+
+    feats = [faces.face_features(p) if p is not None else np.zeros(faces.FEATURE_DIM, np.float32) for p in photo_faces]
+    return np.concatenate([embeddings, np.stack(feats).astype(np.float32)], axis=1)
 
 
 def _compiled(head):
@@ -162,6 +237,8 @@ class _Read:
     pixels: np.ndarray | None = None
     embedding: np.ndarray | None = None
     error: str | None = None
+    faces: object | None = None  # photosort.faces.PhotoFaces, when the sorter needs faces
+    faces_fresh: bool = False  # detected now (to store), not read from the catalog
 
 
 class _BatchReader:
@@ -186,9 +263,14 @@ class _BatchReader:
         cached: dict[str, np.ndarray] = {}
         if self.use_cache and known:
             cached = self.catalog.get_embeddings([r.content_hash for r in known.values()], self.sorter.embedding_key)
-        return list(self.pool.map(lambda item: self._read_one(item, cached), items))
+        stored = {}
+        if self.sorter.needs_faces:  # faces only when some category needs them
+            from photosort.people.detecting import stored_faces
 
-    def _read_one(self, item: _Read, cached: dict[str, np.ndarray]) -> _Read:
+            stored = stored_faces(self.catalog, [r.content_hash for r in known.values()])
+        return list(self.pool.map(lambda item: self._read_one(item, cached, stored), items))
+
+    def _read_one(self, item: _Read, cached: dict[str, np.ndarray], stored: dict) -> _Read:
         data = None
         try:
             stat = item.path.stat()
@@ -205,6 +287,10 @@ class _BatchReader:
                 item.embedding = self._cached_embedding(item.digest)
             if item.embedding is None:
                 item.pixels = images.load_rgb(item.path, self.sorter.input_size, data=data)
+            if self.sorter.needs_faces:
+                from photosort.people.detecting import faces_of
+
+                item.faces, item.faces_fresh = faces_of(self.catalog, item.path, item.digest, stored)
         except ImageError as exc:
             item.error = exc.reason
         except OSError as exc:
@@ -271,7 +357,11 @@ def _score_batch(catalog: Catalog, sorter: Sorter, items: list[_Read], record: b
         if cache:
             catalog.put_embeddings(sorter.embedding_key, 0, {i.digest: i.embedding for i in fresh})
     good = [i for i in items if i.error is None and i.embedding is not None]
-    scores = sorter.scores_from_embeddings(np.stack([i.embedding for i in good])) if good else []
+    if sorter.needs_faces:
+        from photosort.people.detecting import store_faces
+
+        store_faces(catalog, {i.digest: i.faces for i in good if i.faces_fresh})
+    scores = sorter.scores_from_embeddings(np.stack([i.embedding for i in good]), [i.faces for i in good]) if good else []
     records: dict[Path, PhotoRecord] = {}
     if record and good:
         changed = [(i.path, i.digest, i.info) for i in good if i.info is not None]
@@ -285,3 +375,4 @@ def _score_batch(catalog: Catalog, sorter: Sorter, items: list[_Read], record: b
         Scored(i.path, records.get(i.path), by_path.get(i.path), i.error if i.path not in by_path else None)
         for i in items
     ]
+

@@ -1,11 +1,12 @@
 """The photo catalog: the only part of photosort that talks SQL.
 
 ``Catalog`` is a thin facade: one mixin per group of tables (engine.py, photos.py,
-categories.py, embeddings.py, models.py, runs.py), so callers import one class.
+categories.py, embeddings.py, faces.py, models.py, runs.py), so callers import one class.
 """
 
 from photosort.catalog.categories import CategoriesMixin
 from photosort.catalog.embeddings import EmbeddingsMixin
+from photosort.catalog.faces import FacesMixin
 from photosort.catalog.models import ModelsMixin
 from photosort.catalog.photos import PhotosMixin
 from photosort.catalog.records import (
@@ -13,6 +14,7 @@ from photosort.catalog.records import (
     FileOpRecord,
     LabelledPhoto,
     ModelVersionRecord,
+    PersonExample,
     PhotoRecord,
     ReceivedCopy,
     RunRecord,
@@ -21,7 +23,7 @@ from photosort.catalog.runs import RunsMixin
 from photosort.catalog.schema import SCHEMA_VERSION
 
 
-class Catalog(PhotosMixin, CategoriesMixin, EmbeddingsMixin, ModelsMixin, RunsMixin):
+class Catalog(PhotosMixin, CategoriesMixin, EmbeddingsMixin, FacesMixin, ModelsMixin, RunsMixin):
     """A photosort library: its catalog database (``catalog.sqlite``, WAL, foreign keys on)
     and its models folder. A short session per call keeps it safe to use from worker threads."""
 
@@ -32,6 +34,7 @@ __all__ = [
     "FileOpRecord",
     "LabelledPhoto",
     "ModelVersionRecord",
+    "PersonExample",
     "PhotoRecord",
     "ReceivedCopy",
     "RunRecord",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from photosort.catalog.engine import CatalogEngine, chunks
 from photosort.catalog.photos import photo_record
-from photosort.catalog.records import CategoryRecord, LabelledPhoto, PhotoRecord
+from photosort.catalog.records import CategoryRecord, LabelledPhoto, PersonExample, PhotoRecord
 from photosort.catalog.schema import Category, Label, Photo, utcnow
 from photosort.errors import CategoryError
 
@@ -41,6 +41,9 @@ def category_row(s: Session, name: str) -> Category:
         known = ", ".join(c.name for c in s.scalars(select(Category).order_by(Category.name)))
         raise CategoryError(f"No category named '{name}'" + (f" (have: {known})." if known else "."))
     return row
+
+
+FACE_MODES = ("keep", "blur", "pixelate")
 
 
 class CategoriesMixin(CatalogEngine):
@@ -87,6 +90,20 @@ class CategoriesMixin(CatalogEngine):
                 if row is not None:
                     row.threshold = float(value)
 
+    def set_person(self, name: str, person: bool = True) -> CategoryRecord:
+        """Mark a category as a person (scored from faces) or back to an ordinary one."""
+        with self._session() as s:
+            category_row(s, name).person = bool(person)
+        return self.category(name)
+
+    def set_faces_mode(self, name: str, mode: str) -> CategoryRecord:
+        """What a category's copies do with faces: keep them, blur or pixelate them."""
+        if mode not in FACE_MODES:
+            raise CategoryError(f"Faces can be {', '.join(FACE_MODES)}, not '{mode}'.")
+        with self._session() as s:
+            category_row(s, name).faces = mode
+        return self.category(name)
+
     def categories(self) -> list[CategoryRecord]:
         with self._reading() as s:
             counts = {
@@ -105,6 +122,8 @@ class CategoriesMixin(CatalogEngine):
                     threshold=c.threshold,
                     positives=counts.get((c.id, True), 0),
                     negatives=counts.get((c.id, False), 0),
+                    person=bool(c.person),
+                    faces=c.faces or "keep",
                 )
                 for c in s.scalars(select(Category).order_by(Category.name))
             ]
@@ -166,3 +185,24 @@ class CategoriesMixin(CatalogEngine):
                 entry = grouped.setdefault(photo.id, (photo_record(photo), {}))
                 entry[1][name] = bool(positive)
             return [LabelledPhoto(photo=p, labels=labels) for p, labels in grouped.values()]
+
+    def set_example_face(self, category: str, photo_id: int, face: int | None) -> None:
+        """The face a user clicked on one of a person's examples (None: let photosort choose)."""
+        with self._session() as s:
+            cat = category_row(s, category)
+            row = s.get(Label, (photo_id, cat.id))
+            if row is None:
+                raise CategoryError(f"That photo is not an example of '{category}'.")
+            row.face = face
+
+    def person_examples(self, category: str) -> list[PersonExample]:
+        """Every labelled photo of a category, positive or not, with the clicked face."""
+        with self._reading() as s:
+            cat = category_row(s, category)
+            rows = s.execute(
+                select(Photo, Label.positive, Label.face)
+                .join(Label, Label.photo_id == Photo.id)
+                .where(Label.category_id == cat.id)
+                .order_by(Photo.path)
+            )
+            return [PersonExample(photo_record(p), bool(pos), face) for p, pos, face in rows]

@@ -38,6 +38,8 @@ class CategoryRecord:
     threshold: float
     positives: int = 0  # labelled examples
     negatives: int = 0  # explicit "not this category"
+    person: bool = False  # scored from its examples' faces (a person), not by the head
+    faces: str = "keep"  # its copies' faces: keep | blur | pixelate
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,14 @@ class ModelVersionRecord:
 class LabelledPhoto:
     photo: PhotoRecord
     labels: dict[str, bool] = field(default_factory=dict)  # category name -> positive?
+
+
+class PersonExample(NamedTuple):
+    """A person category's labelled photo: positive (them) or not, and the face a user clicked."""
+
+    photo: PhotoRecord
+    positive: bool
+    face: int | None
 
 
 @dataclass(frozen=True)

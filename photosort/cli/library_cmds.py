@@ -32,6 +32,9 @@ def register(sub) -> None:
     threshold.add_argument("name")
     threshold.add_argument("value", type=float)
     threshold.set_defaults(func=category_threshold)
+    from photosort.cli import people_cmds
+
+    people_cmds.register_category(cat_sub)
 
     label = sub.add_parser("label", help="use photos (files or folders) as examples of a category")
     label.add_argument("category")

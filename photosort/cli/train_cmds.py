@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -18,6 +19,9 @@ def register(sub) -> None:
                        help="also fine-tune the top of the backbone (slower, needs more examples)")
     train.add_argument("--epochs", type=int, default=None, metavar="N", help="most epochs per training round")
     train.add_argument("--json", type=Path, metavar="OUT", help="write the held-out metrics as JSON")
+    train.add_argument("--face-features", action=argparse.BooleanOptionalAction, default=None,
+                       help="give the head each photo's face count and largest face size "
+                            "(default: when a category is a person or blurs faces)")
     train.set_defaults(func=train_command)
 
     ev = sub.add_parser("evaluate", help="measure the sorter on a labelled dataset (folders or CSV)")
@@ -42,7 +46,8 @@ def train_command(args, open_catalog) -> int:
     with open_catalog() as catalog:
         try:
             result = train(catalog, backbone=args.backbone, epochs=args.epochs,
-                           fine_tune=args.fine_tune, on_progress=bar)
+                           fine_tune=args.fine_tune, on_progress=bar,
+                           face_features=getattr(args, "face_features", None))
         finally:
             bar.close()
     for path, reason in result.skipped:

@@ -16,6 +16,9 @@ from photosort import metrics
 from photosort.backbones import DEFAULT_BACKBONE
 from photosort.catalog import Catalog, ModelVersionRecord
 from photosort.progress import Progress, ProgressFn, StopFn, check_stop
+from photosort.people import face_features_wanted
+from photosort.predictor import FACE_FEATURES_KEY, HEADLESS_KEY
+from photosort.training import people
 from photosort.training.examples import AUGMENTED_VIEWS, Examples, check_examples, embed_examples, fewest_positives
 from photosort.training.fine_tune import FINE_TUNE_EPOCHS, fine_tune as fine_tune_model
 from photosort.training.fitting import MAX_EPOCHS, fit
@@ -47,16 +50,28 @@ def train(
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
     seed: int = 0,
+    face_features: bool | None = None,
 ) -> TrainResult:
     """Train a sorter on the catalog's labelled photos, save it and make it the current one.
-    Categories keep a threshold a person set by hand (see ``thresholds``)."""
+    Categories keep a threshold a person set by hand (see ``thresholds``). Person categories
+    are scored from faces, not by the head; ``face_features`` (default: when the library has
+    face-aware categories) gives the head each photo's face count and largest face size."""
     progress = on_progress or (lambda p: None)
     backbone = backbone or DEFAULT_BACKBONE
-    categories = [c.name for c in catalog.categories()]
-    labelled = catalog.labelled_photos()
+    categories, persons = people.split_categories(catalog)
+    if not categories and persons:
+        return _persons_only(catalog, backbone, persons, progress)
+    if face_features is None:
+        face_features = face_features_wanted(catalog)
+    labelled = people.head_photos(catalog.labelled_photos(), categories)
     check_examples(categories, labelled)
     examples, skipped = embed_examples(catalog, labelled, categories, backbone, views, progress, should_stop)
     check_examples(categories, examples.photos, skipped)
+    if face_features and not fine_tune:
+        progress(Progress("faces", 0, 1, "Finding faces in the examples"))
+        examples.embeddings = people.add_face_features(catalog, examples.photos, examples.embeddings)
+    else:
+        face_features = False  # fine-tuning trains on pixels: the head sees the backbone alone
 
     fold_of = stratified_folds(examples.labels, min(folds, fewest_positives(examples.labels)), seed)
     heads, scores, history = _cross_validate(examples, fold_of, epochs or MAX_EPOCHS, progress, should_stop, seed)
@@ -73,6 +88,9 @@ def train(
     result["examples"] = len(examples.photos)
     result["views"] = views
     result["folds"] = int(fold_of.max() + 1)
+    result[FACE_FEATURES_KEY] = bool(face_features)
+    person_thresholds, person_report = people.person_results(catalog, persons)
+    result["categories"].update(person_report)
     held_out = HeldOut(
         photo_ids=[examples.photos[i].photo.id for i in held_rows],
         labels=labels.astype(bool),
@@ -84,12 +102,31 @@ def train(
     previous = catalog.current_model()
     version = save_model(catalog, model, backbone, categories, thresholds, result, fine_tune, held_out)
     apply, kept = thresholds_after_training(
-        thresholds, {c.name: c.threshold for c in catalog.categories()}, previous.thresholds if previous else None
+        {**thresholds, **person_thresholds}, {c.name: c.threshold for c in catalog.categories()}, previous.thresholds if previous else None
     )
     catalog.set_thresholds(apply)
     progress(Progress("saving", 1, 1, f"Saved model version {version.id}"))
     return TrainResult(version=version, metrics=result, history=history, skipped=skipped,
                        held_out=held_out, kept_thresholds=kept)
+
+
+def _persons_only(catalog: Catalog, backbone: str, persons: list[str], progress) -> TrainResult:
+    """A library of person categories only: nothing for a head to learn; a version without
+    a head file records the persons' thresholds and leave-one-out figures."""
+    progress(Progress("faces", 0, 1, "Finding faces in the examples"))
+    thresholds, report = people.person_results(catalog, persons)
+    f1s = [m["f1"] for m in report.values()]
+    macro = float(np.mean(f1s)) if f1s else 0.0
+    examples = sum(len(catalog.person_examples(name)) for name in persons)
+    result = {"categories": report, "macro_f1": macro, "micro_f1": macro, "examples": examples, HEADLESS_KEY: True}
+    previous = catalog.current_model()
+    version = catalog.add_model_version(backbone, [], thresholds, result, catalog.models_dir / "persons")
+    apply, kept = thresholds_after_training(
+        thresholds, {c.name: c.threshold for c in catalog.categories()}, previous.thresholds if previous else None
+    )
+    catalog.set_thresholds(apply)
+    progress(Progress("saving", 1, 1, f"Saved model version {version.id}"))
+    return TrainResult(version=version, metrics=result, kept_thresholds=kept)
 
 
 def _cross_validate(examples: Examples, fold_of, epochs, progress, should_stop, seed):

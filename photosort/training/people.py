@@ -1,0 +1,52 @@
+"""Training beside the head for people: person categories (scored from faces, so not in the
+head; thresholds by best F1 on leave-one-out scores) and face features as head inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from photosort import metrics
+from photosort.catalog import Catalog, LabelledPhoto
+
+
+def split_categories(catalog: Catalog) -> tuple[list[str], list[str]]:
+    """(the head's categories, the person categories), in the catalog's order."""
+    cats = catalog.categories()
+    return [c.name for c in cats if not c.person], [c.name for c in cats if c.person]
+
+
+def head_photos(labelled: list[LabelledPhoto], head: list[str]) -> list[LabelledPhoto]:
+    """Photos that teach the head something: a label (either way) of one of its categories.
+    A photo labelled only as a person's example says nothing about the others."""
+    return [p for p in labelled if any(name in head for name in p.labels)]
+
+
+def person_results(catalog: Catalog, names: list[str]) -> tuple[dict[str, float], dict]:
+    """Each person category's best-F1 threshold on leave-one-out scores, and its metrics."""
+    from photosort.people import held_out_person_scores
+
+    thresholds, report = {}, {}
+    for name in names:
+        labels, scores, _ = held_out_person_scores(catalog, name)
+        if not labels.any():
+            continue
+        thresholds[name] = metrics.best_threshold(labels, scores)
+        p, r, f1 = metrics.prf(labels, scores >= thresholds[name])
+        report[name] = {"precision": p, "recall": r, "f1": f1, "support": int(labels.sum()),
+                        "threshold": thresholds[name], "person": True}
+    return thresholds, report
+
+
+def add_face_features(catalog: Catalog, photos: list[LabelledPhoto], embeddings: np.ndarray) -> np.ndarray:
+    """(V, N, D) embeddings -> (V, N, D + 2): each photo's face features after every view
+    (faces are detected once, on the photo itself, and stored by content hash)."""
+    from photosort import faces
+    from photosort.people import faces_for
+
+    found = faces_for(catalog, [(p.photo.path, p.photo.content_hash) for p in photos])
+    feats = np.stack([
+        faces.face_features(found[p.photo.content_hash]) if p.photo.content_hash in found
+        else np.zeros(faces.FEATURE_DIM, np.float32)
+        for p in photos
+    ]).astype(np.float32).reshape(len(photos), -1)
+    return np.concatenate([embeddings, np.broadcast_to(feats, (embeddings.shape[0], *feats.shape))], axis=2)
