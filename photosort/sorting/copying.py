@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from photosort import images
 from photosort.catalog import Catalog
 from photosort.sorting import files
-from photosort.sorting.states import COPY, DONE, FAILED, MKDIR, REMOVE
+from photosort.sorting.states import COPY, DERIVE, DONE, FAILED, MKDIR, REMOVE
 
 
 def journaled_copy(
@@ -53,6 +54,42 @@ def journaled_copy(
     catalog.update_file_op(entry.id, state=DONE, dest=dest)  # dest: the name it really got
     files.crash_point("copied")
     return dest
+
+
+def journaled_derive(
+    catalog: Catalog, run_id: int, src: Path, dest: Path, data: bytes, *,
+    photo_id: int | None = None, category_id: int | None = None,
+) -> Path:
+    """Write ``data`` (bytes made from src, e.g. its faces blurred) as a new file at dest,
+    journaled as DERIVE with the hash and size of the bytes written: undo removes the file
+    while it still holds them, and the written file is verified against that hash. The same
+    temp → verify → publish-without-replacing steps as journaled_copy; src is only read."""
+    digest, size = images.hash_bytes(data), len(data)
+    tmp = files.temp_path(dest.parent)
+    entry = catalog.journal(run_id, DERIVE, src, dest, tmp, photo_id, category_id, digest, size)
+    try:
+        _write_data(data, tmp, digest, size)
+        dest = _publish(tmp, dest, dest.name, digest, size, exact=False)
+    except (OSError, files.CopyError) as exc:
+        catalog.update_file_op(entry.id, state=FAILED, error=files.reason(exc))
+        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+    catalog.update_file_op(entry.id, state=DONE, dest=dest)
+    return dest
+
+
+def _write_data(data: bytes, tmp: Path, digest: str, size: int) -> None:
+    """Write new bytes to tmp, sync them, and check the file holds exactly them (by hash)."""
+    try:
+        with open(tmp, "xb") as fp:
+            fp.write(data)
+        files.fsync_path(tmp)
+        if not files.has_content(tmp, digest, size):
+            raise files.CopyError("the written copy did not read back as written")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _publish(tmp: Path, dest: Path, name: str, content_hash: str, size: int, exact: bool) -> Path:

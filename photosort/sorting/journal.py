@@ -17,7 +17,7 @@ from photosort.catalog import Catalog, FileOpRecord, RunRecord
 from photosort.sorting import files
 from photosort.sorting.copying import journaled_copy
 from photosort.sorting.states import (
-    COPY, DONE, DRY_RUN, FAILED, INTERRUPTED, MKDIR, PENDING, REMOVE, RESTORE, RUN_KINDS, RUNNING, SORT_KINDS,
+    COPY, DERIVE, DONE, DRY_RUN, FAILED, INTERRUPTED, MKDIR, PENDING, REMOVE, RESTORE, RUN_KINDS, RUNNING, SORT_KINDS,
     UNDOING, UNDONE,
 )
 
@@ -134,6 +134,8 @@ def _finish(catalog: Catalog, op: FileOpRecord) -> None:
     elif op.op == COPY:
         catalog.update_file_op(op.id, state=FAILED, error="interrupted; copied again")
         _copy_again(catalog, op)
+    elif op.op == DERIVE:  # made from the original: not redone here; the photo is sorted again next time
+        catalog.update_file_op(op.id, state=FAILED, error="interrupted")
     elif op.op == REMOVE:
         _remove_again(catalog, op)
     elif op.op == MKDIR:

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from photosort import images
 from photosort.catalog import Catalog, PhotoRecord
-from photosort.errors import Cancelled, PhotosortError
+from photosort.errors import Cancelled, ImageError, PhotosortError
 from photosort.predictor import Scored, Sorter, predict_paths
 from photosort.progress import Progress, ProgressFn, StopFn, check_stop
 from photosort.sorting import files
-from photosort.sorting.copying import journaled_copy, journaled_mkdir, journaled_remove
+from photosort.sorting.copying import journaled_copy, journaled_derive, journaled_mkdir, journaled_remove
 from photosort.sorting.journal import RunLock, recover, runs_with_rules, sort_rules
 from photosort.sorting.states import CANCELLED, COPY, DECIDE, DONE, DRY_RUN, FAILED
 
@@ -113,6 +113,7 @@ class SortRun:
         self.move = move and not dry_run
         self.folders = {name: Path(folder) for name, folder in self.rules["folders"].items()}
         self.category_ids = {c.name: c.id for c in catalog.categories()}
+        self.face_modes = {c.name: c.faces for c in catalog.categories() if c.faces != "keep"}
         self._lock = RunLock(catalog)
         self._lock.acquire()  # a fresh lock: always free
         options = {**self.rules, "dry_run": dry_run, "move": self.move, "lock": self._lock.token}
@@ -339,6 +340,8 @@ def _ensure_folder(run: SortRun, name: str, folder: Path, summary: SortSummary) 
 
 def _copy(run: SortRun, scored: Scored, name: str, dest: Path) -> Path:
     record = scored.record
+    if run.face_modes.get(name, "keep") != "keep":
+        return _derive_obscured(run, scored, name, dest, run.face_modes[name])
     return journaled_copy(run.catalog, run.id, scored.path, dest, record.content_hash, record.size,
                           mtime=record.mtime, photo_id=record.id, category_id=run.category_ids.get(name))
 
@@ -346,3 +349,18 @@ def _copy(run: SortRun, scored: Scored, name: str, dest: Path) -> Path:
 def _remove_original(run: SortRun, record: PhotoRecord, copy: Path) -> None:
     """--move: remove the original, only while it and its verified copy hold the same bytes."""
     journaled_remove(run.catalog, run.id, record.path, copy, record.content_hash, record.size, record.id)
+
+
+def _derive_obscured(run: SortRun, scored: Scored, name: str, dest: Path, mode: str) -> Path:
+    """A category that shares photos: its copy has every face blurred or pixelated (a new
+    JPEG, journaled as derived from the original, which is only read)."""
+    from photosort.faces import obscured_photo
+
+    try:
+        data = obscured_photo(scored.path, mode)
+    except ImageError as exc:
+        raise files.CopyError(exc.reason) from exc
+    if dest.suffix.lower() not in (".jpg", ".jpeg"):
+        dest = dest.with_name(dest.name + ".jpg")
+    return journaled_derive(run.catalog, run.id, scored.path, dest, data, photo_id=scored.record.id,
+                            category_id=run.category_ids.get(name))

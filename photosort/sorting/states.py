@@ -8,6 +8,10 @@ INTERRUPTED, UNDONE = "interrupted", "undone"
 
 # Journal entries (FileOp.op). DECIDE marks a photo whose decision was fully carried out.
 COPY, REMOVE, RESTORE, MKDIR, DECIDE = "copy", "remove", "restore", "mkdir", "decide"
+# DERIVE: a copy whose bytes were made from the original (faces blurred): its entry holds the
+# written bytes' hash and size, which undo and recovery check instead of the original's.
+DERIVE = "derive"
+COPY_OPS = (COPY, DERIVE)  # entries that put a file into a category's folder
 PENDING = "pending"
 KEPT = "kept"  # a copy undo left in place because it was changed
 

@@ -19,7 +19,7 @@ from photosort.sorting import files
 from photosort.sorting.copying import journaled_copy
 from photosort.sorting.journal import recover, run_lock
 from photosort.sorting.states import (
-    COPY, DECIDE, DONE, DRY_RUN, KEPT, MKDIR, REMOVE, RESTORE, RUN_KINDS, RUNNING, SORT_KINDS, UNDOING, UNDONE,
+    COPY, COPY_OPS, DECIDE, DONE, DRY_RUN, KEPT, MKDIR, REMOVE, RESTORE, RUN_KINDS, RUNNING, SORT_KINDS, UNDOING, UNDONE,
 )
 
 
@@ -77,7 +77,7 @@ def history(catalog: Catalog) -> list[RunInfo]:
 
 def _run_info(catalog: Catalog, run: RunRecord) -> RunInfo:
     summary = run.summary
-    made = [op for op in catalog.file_ops(run.id) if op.op == COPY and op.state in (DONE, UNDONE, KEPT)]
+    made = [op for op in catalog.file_ops(run.id) if op.op in COPY_OPS and op.state in (DONE, UNDONE, KEPT)]
     return RunInfo(
         id=run.id,
         kind=run.kind,
@@ -145,7 +145,7 @@ def _run_to_undo(catalog: Catalog, run_id: int | None) -> RunRecord:
 
 
 def _changed_files(catalog: Catalog, run: RunRecord) -> bool:
-    return any(op.op in (COPY, REMOVE, MKDIR) for op in catalog.file_ops(run.id, state=DONE))
+    return any(op.op in (*COPY_OPS, REMOVE, MKDIR) for op in catalog.file_ops(run.id, state=DONE))
 
 
 def _restore_originals(catalog: Catalog, run: RunRecord, ops: list[FileOpRecord], summary: UndoSummary) -> set[str]:
@@ -186,7 +186,7 @@ def _restore(catalog: Catalog, run: RunRecord, op: FileOpRecord, sources: list[P
 
 def _remove_copies(catalog: Catalog, ops: list[FileOpRecord], keep: set[str], summary: UndoSummary) -> None:
     for op in ops:
-        if op.op != COPY or op.state != DONE:
+        if op.op not in COPY_OPS or op.state != DONE:  # a derived copy: checked against its own bytes
             continue
         if op.content_hash in keep:
             summary.kept.append((op.dest, "kept: its original could not be put back"))
