@@ -103,9 +103,11 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def prepare_run(library: Path, run_dir: Path) -> Path:
+def prepare_run(library: Path, run_dir: Path, person: bool = False) -> Path:
     """A fresh copy of the bench library in run_dir whose category folders lie in run_dir/sorted,
-    so that nothing of an earlier run (predictions, copies, journal) is reused."""
+    so that nothing of an earlier run (predictions, copies, journal) is reused. ``person``: also
+    a person category 'me' whose examples are ../shared/datasets/faces/me (their faces found
+    here, before the clock: the sort then finds faces in every roll photo)."""
     from photosort.catalog import Catalog
 
     run_library = run_dir / "library"
@@ -115,7 +117,21 @@ def prepare_run(library: Path, run_dir: Path) -> Path:
     with Catalog(run_library) as catalog:
         for category in catalog.categories():
             catalog.set_folder(category.name, run_dir / "sorted" / category.name)
+        if person:
+            add_person(catalog, run_dir / "sorted" / "me")
     return run_library
+
+
+def add_person(catalog, folder: Path) -> None:
+    from photosort import people
+    from photosort.registration import register_photos
+
+    examples = sorted((Path(__file__).resolve().parents[1].parent / "shared/datasets/faces/me").glob("*.jpg"))
+    catalog.add_category("me", folder)
+    catalog.set_person("me")
+    records = register_photos(catalog, examples)[0]
+    catalog.label("me", [r.id for r in records])
+    people.faces_for(catalog, [(r.path, r.content_hash) for r in records])
 
 
 def warm_page_cache(paths: list[Path]) -> bool:
@@ -172,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="only the roll's photos of these formats, e.g. 'jpeg' (of jpeg, heic, png; default all)")
     parser.add_argument("--batch-size", type=int, help="photosort's batch size (default: photosort's own)")
     parser.add_argument("--skip-photosort", action="store_true", help="time the naive pipeline only")
+    parser.add_argument("--person", action="store_true",
+                        help="add a person category 'me' (examples: shared faces/me), so every photo's faces are found")
     parser.add_argument("--keep", action="store_true", help="keep the sorted copies and the run's library")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the figures here")
     return parser
@@ -197,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_photosort:
         run_dir = common.CACHE / "runs" / f"sort_speed_{len(paths)}_{os.getpid()}"  # concurrent runs don't collide
-        run_library = prepare_run(library, run_dir)
+        run_library = prepare_run(library, run_dir, person=args.person)
+        result["person_category"] = args.person
         print("photosort: sorting ...", flush=True)
         side = common.in_subprocess(photosort_side, str(run_library), str(photos_dir), time.time(),
                                     args.batch_size)

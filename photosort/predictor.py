@@ -206,10 +206,9 @@ def _person_columns(catalog: Catalog, version: ModelVersionRecord) -> list[Extra
 
 
 def with_face_features(embeddings: np.ndarray, photo_faces: Sequence) -> np.ndarray:
-    from photosort import faces
+    from photosort.people.features import feature_block
 
-    feats = [faces.face_features(p) if p is not None else np.zeros(faces.FEATURE_DIM, np.float32) for p in photo_faces]
-    return np.concatenate([embeddings, np.stack(feats).astype(np.float32)], axis=1)
+    return np.concatenate([embeddings, feature_block(photo_faces, embeddings.shape[1])], axis=1)
 
 
 def _compiled(head):

@@ -40,13 +40,9 @@ def person_results(catalog: Catalog, names: list[str]) -> tuple[dict[str, float]
 def add_face_features(catalog: Catalog, photos: list[LabelledPhoto], embeddings: np.ndarray) -> np.ndarray:
     """(V, N, D) embeddings -> (V, N, D + 2): each photo's face features after every view
     (faces are detected once, on the photo itself, and stored by content hash)."""
-    from photosort import faces
     from photosort.people import faces_for
+    from photosort.people.features import feature_block
 
     found = faces_for(catalog, [(p.photo.path, p.photo.content_hash) for p in photos])
-    feats = np.stack([
-        faces.face_features(found[p.photo.content_hash]) if p.photo.content_hash in found
-        else np.zeros(faces.FEATURE_DIM, np.float32)
-        for p in photos
-    ]).astype(np.float32).reshape(len(photos), -1)
+    feats = feature_block([found.get(p.photo.content_hash) for p in photos], embeddings.shape[2])
     return np.concatenate([embeddings, np.broadcast_to(feats, (embeddings.shape[0], *feats.shape))], axis=2)
