@@ -72,10 +72,12 @@ class Sorter:
         self.embedding_key = embedding_key
         self._head = _compiled(head) if head is not None else None
         self.face_features = face_features
+        self._fusion = version.metrics.get("face_fusion") if face_features else None  # people.fusion
         self.head_categories: list[str] = list(version.categories)
         sources = ([StarterColumns(starters, version.backbone)] if starters else []) + list(extra)
         self.categories, self._extra = _extra_layout(self.head_categories, sources)
         self.needs_faces = face_features or any(src.needs_faces for src in sources)
+        self.needs_identities = any(src.needs_identities for src in sources)  # faces embedded
 
     @classmethod
     def load(cls, catalog: Catalog, version_id: int | None = None) -> "Sorter":
@@ -115,6 +117,11 @@ class Sorter:
         if self._head is not None:
             inputs = with_face_features(embeddings, photo_faces) if self.face_features else embeddings
             out[:, : len(self.head_categories)] = np.asarray(self._head(inputs), dtype=np.float32)
+            if self._fusion is not None:
+                from photosort.people import fusion
+
+                out[:, : len(self.head_categories)] = fusion.fused(
+                    out[:, : len(self.head_categories)], self._fusion, fusion.photo_features(photo_faces))
         for source, columns in self._extra:
             out[:, columns] = source.scores(embeddings, photo_faces)
         return out
@@ -147,6 +154,7 @@ class ExtraColumns:
 
     names: list[str]
     needs_faces: bool = False
+    needs_identities: bool = False
 
     def scores(self, embeddings: np.ndarray, photo_faces: Sequence) -> np.ndarray:
         raise NotImplementedError
@@ -188,7 +196,7 @@ FACE_FEATURES_KEY = "face_features"  # metrics flag: the head takes face feature
 
 
 class PersonColumns(ExtraColumns):
-    needs_faces = True
+    needs_faces = needs_identities = True
 
     def __init__(self, columns):
         self.names, self._columns = columns.names, columns
@@ -266,7 +274,7 @@ class _BatchReader:
         if self.sorter.needs_faces:  # faces only when some category needs them
             from photosort.people.detecting import stored_faces
 
-            stored = stored_faces(self.catalog, [r.content_hash for r in known.values()])
+            stored = stored_faces(self.catalog, [r.content_hash for r in known.values()], self.sorter.needs_identities)
         return list(self.pool.map(lambda item: self._read_one(item, cached, stored), items))
 
     def _read_one(self, item: _Read, cached: dict[str, np.ndarray], stored: dict) -> _Read:
@@ -284,12 +292,14 @@ class _BatchReader:
                 item.info = images.photo_info(item.path)
                 item.digest = images.content_hash(item.path)
                 item.embedding = self._cached_embedding(item.digest)
-            if item.embedding is None:
-                item.pixels = images.load_rgb(item.path, self.sorter.input_size, data=data)
-            if self.sorter.needs_faces:
-                from photosort.people.detecting import faces_of
+            size = self.sorter.input_size if item.embedding is None else None
+            if self.sorter.needs_faces:  # one decode for the model input and the faces
+                from photosort.people.detecting import read_with_faces
 
-                item.faces, item.faces_fresh = faces_of(self.catalog, item.path, item.digest, stored)
+                item.pixels, item.faces, item.faces_fresh = read_with_faces(
+                    self.catalog, item.path, item.digest, data, stored, self.sorter.needs_identities, size)
+            elif size:
+                item.pixels = images.load_rgb(item.path, size, data=data)
         except ImageError as exc:
             item.error = exc.reason
         except OSError as exc:
@@ -359,7 +369,7 @@ def _score_batch(catalog: Catalog, sorter: Sorter, items: list[_Read], record: b
     if sorter.needs_faces:
         from photosort.people.detecting import store_faces
 
-        store_faces(catalog, {i.digest: i.faces for i in good if i.faces_fresh})
+        store_faces(catalog, {i.digest: i.faces for i in good if i.faces_fresh}, sorter.needs_identities)
     scores = sorter.scores_from_embeddings(np.stack([i.embedding for i in good]), [i.faces for i in good]) if good else []
     records: dict[Path, PhotoRecord] = {}
     if record and good:

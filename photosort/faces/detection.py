@@ -37,6 +37,9 @@ class FaceEngine:
     """One thread's detector and embedder, built from checked model files."""
 
     def __init__(self, detector_path: str | Path | None = None, embedder_path: str | Path | None = None):
+        # photosort already runs one reading thread per core: OpenCV's own pool on top of them
+        # only adds spinning and switching (setNumThreads is process-wide in OpenCV).
+        cv2.setNumThreads(1)
         det = models.verified(models.DETECTOR, detector_path)
         emb = models.verified(models.EMBEDDER, embedder_path)
         try:

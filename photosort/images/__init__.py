@@ -6,7 +6,9 @@ decoding (model input, thumbnails), metadata (EXIF orientation, taken-at).
 Every failure to read a photo becomes ``ImageError(path, reason)``.
 """
 
-from photosort.images.decoding import INPUT_SIZE, load_rgb, load_thumbnail, open_oriented
+from photosort.images.decoding import (
+    INPUT_SIZE, load_frame, load_rgb, load_rgb_and_frame, load_thumbnail, open_oriented,
+)
 from photosort.images.reading import (
     MAX_PIXELS,
     READ_WHOLE_LIMIT,
@@ -30,7 +32,9 @@ __all__ = [
     "hash_bytes",
     "iter_photos",
     "is_photo_path",
+    "load_frame",
     "load_rgb",
+    "load_rgb_and_frame",
     "load_thumbnail",
     "open_oriented",
     "photo_info",

@@ -58,6 +58,34 @@ def load_rgb(path: str | Path, size: int = INPUT_SIZE, data: bytes | None = None
             pixels, turn = _decode_input(path, fp, size)
     else:
         pixels, turn = _decode_input(path, io.BytesIO(data), size, data)
+    return _model_input(pixels, turn, size)
+
+
+def load_frame(path: str | Path, min_side: int, data: bytes | None = None) -> np.ndarray:
+    """The oriented RGB frame decoded at the smallest reduced scale whose sides are still
+    >= min_side (where the format has one): what face detection looks at."""
+    return load_rgb_and_frame(path, None, min_side, data)[1]
+
+
+def load_rgb_and_frame(
+    path: str | Path, size: int | None, frame_side: int, data: bytes | None = None
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """load_rgb's model input (None without ``size``) and the oriented frame of load_frame,
+    from ONE decode where the two scales agree: a 12-MP JPEG decodes at 1/8 (504×378) for
+    both, so finding its faces costs no second decode. A small photo whose input decode
+    falls short of frame_side is decoded again for the frame (cheap at that size)."""
+    path = Path(path)
+    if data is None:
+        with open_file(path) as fp:
+            data = fp.read()
+    pixels, turn = _decode_input(path, io.BytesIO(data), size or frame_side, data)
+    model_input = _model_input(pixels, turn, size) if size else None
+    if min(pixels.shape[:2]) < frame_side:
+        pixels, turn = _decode_input(path, io.BytesIO(data), frame_side, data)
+    return model_input, np.asarray(oriented(Image.fromarray(pixels), turn))
+
+
+def _model_input(pixels: np.ndarray, turn: int, size: int) -> np.ndarray:
     # Resize before turning: the target is square, so the order doesn't change the result,
     # and turning 224×224 pixels is cheaper than turning the decoded frame.
     if min(pixels.shape[:2]) >= size:

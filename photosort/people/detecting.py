@@ -1,11 +1,16 @@
 """Faces detected once per photo content, on a reduced decode, and kept in the catalog.
 
-A 12-MP JPEG is decoded at 1/4 scale (libjpeg scaling, ~1000 px), detected at 640 px; boxes
-and landmarks are mapped back to the full-size oriented frame, as the catalog stores them.
+Faces are found on the frame the model input is decoded from wherever its short side is
+still >= FRAME_SIDE: a 12-MP JPEG decodes once, at 1/8 (504×378), for both (a second,
+larger decode cost more than detection itself). Boxes and landmarks are mapped back to the
+full-size oriented frame, as the catalog stores them. Embeddings (SFace, tens of ms per
+face) are computed only when a person category needs identities; face features for the
+head need only the boxes, which are stored under their own key.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,28 +22,28 @@ from photosort import faces, images
 from photosort.catalog import Catalog
 from photosort.errors import ImageError
 
+FRAME_SIDE = 320  # faces are looked for on a frame whose short side is at least this
 # The stored faces depend on the models and the detection settings: a change means a new key.
-DETECTOR_KEY = f"yunet2023mar-sface2021dec-{faces.detection.DEFAULT_MAX_SIDE}-{faces.DEFAULT_THRESHOLD}"
-_DRAFT = faces.detection.DEFAULT_MAX_SIDE  # reduced decode: each side still >= 640 px
+DETECTOR_KEY = (f"yunet2023mar-sface2021dec-f{FRAME_SIDE}-{faces.detection.DEFAULT_MAX_SIDE}"
+                f"-{faces.DEFAULT_THRESHOLD}")
+BOXES_KEY = DETECTOR_KEY + "-boxes"  # the same detection without embeddings
 
 
-def _full_size(path: Path, reduced: tuple[int, int]) -> tuple[int, int]:
+def _full_size(path: Path, data: bytes | None, reduced: tuple[int, int]) -> tuple[int, int]:
     """The oriented full-size frame (width, height), read from the header."""
-    with Image.open(path) as img:
+    with Image.open(io.BytesIO(data) if data is not None else path) as img:
         w, h = img.size
     if (w > h) != (reduced[0] > reduced[1]) and w != h:  # EXIF turned it a quarter
         w, h = h, w
     return w, h
 
 
-def photo_faces(path: str | Path) -> faces.PhotoFaces:
-    """The faces of one photo (this thread's engine), in full-size coordinates.
-    Raises ImageError for an unreadable photo."""
-    path = Path(path)
-    rgb = np.asarray(images.open_oriented(path, draft_size=_DRAFT))
-    found = faces.detect_faces(rgb)
-    width, height = _full_size(path, (rgb.shape[1], rgb.shape[0]))
-    sx, sy = width / rgb.shape[1], height / rgb.shape[0]
+def frame_faces(frame: np.ndarray, path: Path, data: bytes | None = None, identities: bool = True) -> faces.PhotoFaces:
+    """The faces found in a reduced oriented frame of the photo at ``path`` (this thread's
+    engine), in full-size coordinates; embedded only with ``identities``."""
+    found = faces.detect_faces(frame, embed=identities)
+    width, height = _full_size(path, data, (frame.shape[1], frame.shape[0]))
+    sx, sy = width / frame.shape[1], height / frame.shape[0]
     if (sx, sy) == (1.0, 1.0):
         return found
     scaled = tuple(
@@ -51,37 +56,57 @@ def photo_faces(path: str | Path) -> faces.PhotoFaces:
     return faces.PhotoFaces(width, height, scaled)
 
 
-def stored_faces(catalog: Catalog, hashes: Sequence[str]) -> dict[str, faces.PhotoFaces]:
-    return {h: faces.PhotoFaces.from_bytes(b) for h, b in catalog.get_faces(hashes, DETECTOR_KEY).items()}
+def photo_faces(path: str | Path, identities: bool = True) -> faces.PhotoFaces:
+    """The faces of one photo, in full-size coordinates. Raises ImageError for an unreadable photo."""
+    path = Path(path)
+    return frame_faces(images.load_frame(path, FRAME_SIDE), path, identities=identities)
 
 
-def store_faces(catalog: Catalog, found: dict[str, faces.PhotoFaces]) -> None:
-    catalog.put_faces(DETECTOR_KEY, {h: (len(p.faces), p.to_bytes()) for h, p in found.items()})
+def read_with_faces(
+    catalog: Catalog, path: Path, digest: str, data: bytes | None, stored: dict, identities: bool,
+    input_size: int | None,
+) -> tuple[np.ndarray | None, faces.PhotoFaces, bool]:
+    """While sorting, one photo: (model input when input_size is given, its faces, detected
+    now?). Faces already stored (the batch's ``stored``, else the catalog's: a renamed photo)
+    are not looked for again; otherwise one decode serves the model input and detection."""
+    found = stored.get(digest) or stored_faces(catalog, [digest], identities).get(digest)
+    if found is not None:
+        pixels = images.load_rgb(path, input_size, data=data) if input_size else None
+        return pixels, found, False
+    pixels, frame = images.load_rgb_and_frame(path, input_size, FRAME_SIDE, data)
+    return pixels, frame_faces(frame, path, data, identities), True
 
 
-def faces_for(catalog: Catalog, photos: Sequence[tuple[Path, str]], threads: int = 2) -> dict[str, faces.PhotoFaces]:
+def stored_faces(catalog: Catalog, hashes: Sequence[str], identities: bool = True) -> dict[str, faces.PhotoFaces]:
+    """Stored faces by content hash; without ``identities`` boxes-only records count too."""
+    found = catalog.get_faces(hashes, DETECTOR_KEY)
+    if not identities:
+        found = {**catalog.get_faces([h for h in hashes if h not in found], BOXES_KEY), **found}
+    return {h: faces.PhotoFaces.from_bytes(b) for h, b in found.items()}
+
+
+def store_faces(catalog: Catalog, found: dict[str, faces.PhotoFaces], identities: bool = True) -> None:
+    key = DETECTOR_KEY if identities else BOXES_KEY
+    catalog.put_faces(key, {h: (len(p.faces), p.to_bytes()) for h, p in found.items()})
+
+
+def faces_for(
+    catalog: Catalog, photos: Sequence[tuple[Path, str]], threads: int = 2, identities: bool = True
+) -> dict[str, faces.PhotoFaces]:
     """Content hash -> faces for (path, hash) pairs: stored ones read, the others detected
-    (on ``threads`` threads) and stored. An unreadable photo is left out."""
-    found = stored_faces(catalog, [h for _, h in photos])
+    (on ``threads`` threads) and stored. An unreadable photo is left out. Without
+    ``identities`` (face features only) no face is embedded."""
+    found = stored_faces(catalog, [h for _, h in photos], identities)
     todo = {h: p for p, h in photos if h not in found}
 
     def detect(item):
         digest, path = item
         try:
-            return digest, photo_faces(path)
+            return digest, photo_faces(path, identities)
         except (ImageError, OSError):
             return digest, None
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         fresh = {h: f for h, f in pool.map(detect, todo.items()) if f is not None}
-    store_faces(catalog, fresh)
+    store_faces(catalog, fresh, identities)
     return {**found, **fresh}
-
-
-def faces_of(catalog: Catalog, path: Path, digest: str, stored: dict) -> tuple[faces.PhotoFaces, bool]:
-    """One photo's faces while sorting: (faces, detected now?). Looked up in ``stored`` (the
-    batch's), then the catalog (a renamed photo), else detected on the calling thread."""
-    found = stored.get(digest) or stored_faces(catalog, [digest]).get(digest)
-    if found is not None:
-        return found, False
-    return photo_faces(path), True

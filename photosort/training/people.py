@@ -43,6 +43,20 @@ def add_face_features(catalog: Catalog, photos: list[LabelledPhoto], embeddings:
     from photosort.people import faces_for
     from photosort.people.features import feature_block
 
-    found = faces_for(catalog, [(p.photo.path, p.photo.content_hash) for p in photos])
+    found = faces_for(catalog, [(p.photo.path, p.photo.content_hash) for p in photos], identities=False)
     feats = feature_block([found.get(p.photo.content_hash) for p in photos], embeddings.shape[2])
     return np.concatenate([embeddings, np.broadcast_to(feats, (embeddings.shape[0], *feats.shape))], axis=2)
+
+
+def fuse_face_model(examples, head_scores: np.ndarray, fold_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the face models' weights fitted on every example, held-out scores fused with them):
+    the face features are the last columns of the examples' (unaugmented) inputs."""
+    from photosort import faces
+    from photosort.people import fusion
+    from photosort.people.features import feature_scale
+
+    inputs = examples.embeddings[0]
+    features = inputs[:, -faces.FEATURE_DIM:] / feature_scale(inputs.shape[1] - faces.FEATURE_DIM)
+    labels = np.asarray(examples.labels, bool)
+    held = fusion.held_out(features.astype(np.float64), labels, fold_of)
+    return fusion.fit(features.astype(np.float64), labels), ((head_scores + held) / 2).astype(np.float32)

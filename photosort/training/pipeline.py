@@ -17,6 +17,7 @@ from photosort.backbones import DEFAULT_BACKBONE
 from photosort.catalog import Catalog, ModelVersionRecord
 from photosort.progress import Progress, ProgressFn, StopFn, check_stop
 from photosort.people import face_features_wanted
+from photosort.people.fusion import FUSION_KEY
 from photosort.predictor import FACE_FEATURES_KEY, HEADLESS_KEY
 from photosort.training import people
 from photosort.training.examples import AUGMENTED_VIEWS, Examples, check_examples, embed_examples, fewest_positives
@@ -76,6 +77,9 @@ def train(
     fold_of = stratified_folds(examples.labels, min(folds, fewest_positives(examples.labels)), seed)
     heads, scores, history = _cross_validate(examples, fold_of, epochs or MAX_EPOCHS, progress, should_stop, seed)
     model = average_heads(heads, examples.embeddings.shape[-1])
+    fusion_weights = None
+    if face_features:  # late fusion: a face-features model's probability averaged in
+        fusion_weights, scores = people.fuse_face_model(examples, scores, fold_of)
     held_rows = np.arange(len(examples.photos))
     if fine_tune:
         model, scores, held_rows = fine_tune_model(
@@ -89,6 +93,8 @@ def train(
     result["views"] = views
     result["folds"] = int(fold_of.max() + 1)
     result[FACE_FEATURES_KEY] = bool(face_features)
+    if fusion_weights is not None:
+        result[FUSION_KEY] = fusion_weights.tolist()
     person_thresholds, person_report = people.person_results(catalog, persons)
     result["categories"].update(person_report)
     held_out = HeldOut(
