@@ -47,6 +47,7 @@ class Settings:
     library: str = ""  # last library dir; empty means the default
     camera_roll: str = ""  # last folder sorted
     watch_folder: str = ""  # DCIM folder to watch
+    watching: bool = False  # still watching it when photosort closed: offer to resume
     backbone: str = "efficientnet_lite0"
     recent_libraries: list[str] = field(default_factory=list)
 

@@ -28,7 +28,8 @@ def evaluate(
     """
     data = read_dataset(dataset)
     sorter = Sorter.load(catalog, version_id)
-    thresholds = sorter.thresholds(catalog)
+    by_id = sorter.thresholds(catalog)
+    thresholds = {name: by_id[cid] for name, cid in zip(sorter.categories, sorter.category_ids)}  # report by name
     scored = [
         result
         for batch in predict_paths(

@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,28 +56,49 @@ def load_keras_model(path: Path):
 
 
 class Sorter:
-    """One model version: backbone embedder + sigmoid head, with its categories."""
+    """One model version: backbone embedder + sigmoid head, with its categories.
 
-    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str, starters: Sequence[str] = (),
-                 extra: Sequence["ExtraColumns"] = (), face_features: bool = False):
-        """head None: a headless version (no trained head yet). starters: starter categories
-        with no head of their own, scored by photosort.starter after the head's columns.
-        extra: more column sources (person categories); a name the head has already is
-        overwritten, a new one appended. face_features: the head also takes the photo's
-        face features (photosort.faces.face_features) after the embedding."""
+    Its columns are category ids (``category_ids``); ``categories`` are those categories'
+    names as they are now, for display. A category renamed since training keeps its column;
+    one removed since is dropped from the columns (scores, names and ids stay aligned)."""
+
+    def __init__(self, version: ModelVersionRecord, embedder, head, embedding_key: str,
+                 starters: Sequence[tuple[int, str]] = (), names: Mapping[int, str] | None = None,
+                 persons=None, face_features: bool = False):
+        """head None: a headless version (no trained head yet). starters: (category id,
+        starter kind) of starter categories with no head column of their own, scored by
+        photosort.starter after the head's columns. names: the categories there are now, by
+        id (default: the version's own names at training). persons: people.PersonColumns of
+        the person categories, scored from faces: a person the head has a column for has
+        that column overwritten, a new one is appended. face_features: the head also takes
+        the photo's face features (photosort.people.features) after the embedding."""
         self.version = version
+        head_ids = _head_ids(version)
+        if names is None:
+            names = {cid: name for cid, name in zip(head_ids, version.categories) if cid is not None}
+        starters = [(cid, kind) for cid, kind in starters if cid in names]
+        self._head_columns = [i for i, cid in enumerate(head_ids) if cid in names]
+        self._all_head_columns = len(self._head_columns) == len(head_ids)
+        self.category_ids: list[int] = [head_ids[i] for i in self._head_columns] + [cid for cid, _ in starters]
+        persons = persons if persons is not None and all(cid in names for cid in persons.ids) else None
+        self._persons, self._person_columns = persons, []
+        for cid in persons.ids if persons is not None else []:
+            if cid not in self.category_ids:
+                self.category_ids.append(cid)
+            self._person_columns.append(self.category_ids.index(cid))
+        self.categories: list[str] = [names[cid] for cid in self.category_ids]
         self.backbone: str = version.backbone
         self.embedder = embedder
         self.input_size: int = embedder.input_size
         self.embedding_key = embedding_key
         self._head = _compiled(head) if head is not None else None
+        self.starters = list(starters)  # (category id, kind) scored after the head's columns
+        self.names = dict(names)  # the categories there are now, by id
+        self._starter_columns = _starter_columns([kind for _, kind in starters])
         self.face_features = face_features
-        self._fusion = version.metrics.get("face_fusion") if face_features else None  # people.fusion
-        self.head_categories: list[str] = list(version.categories)
-        sources = ([StarterColumns(starters, version.backbone)] if starters else []) + list(extra)
-        self.categories, self._extra = _extra_layout(self.head_categories, sources)
-        self.needs_faces = face_features or any(src.needs_faces for src in sources)
-        self.needs_identities = any(src.needs_identities for src in sources)  # faces embedded
+        self._fusion = version.metrics.get("face_fusion") if face_features else None  # people.fusion.FUSION_KEY
+        self.needs_identities = bool(self._person_columns)  # faces embedded (SFace)
+        self.needs_faces = face_features or self.needs_identities  # faces looked for at all
 
     @classmethod
     def load(cls, catalog: Catalog, version_id: int | None = None) -> "Sorter":
@@ -85,12 +106,21 @@ class Sorter:
         version = catalog.model_version(version_id) if version_id else catalog.current_model()
         if version is None:
             raise NoModelError(NO_MODEL_MESSAGE)
+        names = {c.id: c.name for c in catalog.categories()}
+        starters = _headless_starters(catalog, version, names)
+        return cls.from_version(version, starters, names, _person_columns(catalog))
+
+    @classmethod
+    def from_version(cls, version: ModelVersionRecord, starters: Sequence[tuple[int, str]] = (),
+                     names: Mapping[int, str] | None = None, persons=None) -> "Sorter":
+        """The sorter of a model version record, without a catalog (a cluster worker builds
+        its own from the record and the model file it names, with the driver's ``starters``
+        and ``names``; Sorter.load finds them, and the person columns, in the catalog)."""
         from photosort import backbones
 
-        starters = _headless_starters(catalog, version)
-        extra = _person_columns(catalog, version)
         if version.metrics.get(STARTER_VERSION_KEY) or version.metrics.get(HEADLESS_KEY):
-            return cls(version, backbones.get_embedder(version.backbone), None, version.backbone, starters, extra)
+            return cls(version, backbones.get_embedder(version.backbone), None, version.backbone, starters, names,
+                       persons)
         model = load_keras_model(version.file)
         features = bool(version.metrics.get(FACE_FEATURES_KEY))
         if version.fine_tuned:
@@ -98,39 +128,57 @@ class Sorter:
             embedder = backbones.Embedder.from_keras_model(
                 model.get_layer("backbone"), cache_key=f"{version.backbone}-ft-{version.id}-{version.file.stat().st_mtime_ns}"
             )
-            return cls(version, embedder, model.get_layer("head"), f"{version.backbone}#ft{version.id}", (), extra)
-        return cls(version, backbones.get_embedder(version.backbone), model, version.backbone, starters, extra, features)
+            return cls(version, embedder, model.get_layer("head"), f"{version.backbone}#ft{version.id}", (), names,
+                       persons)
+        return cls(version, backbones.get_embedder(version.backbone), model, version.backbone, starters, names,
+                   persons, features)
 
     def embed(self, batch: np.ndarray) -> np.ndarray:
         """uint8 (N, S, S, 3) -> float32 (N, D)."""
         return self.embedder.embed(batch)
 
     def scores_from_embeddings(self, embeddings: np.ndarray, photo_faces: Sequence | None = None) -> np.ndarray:
-        """float32 (N, D) -> scores (N, C) in 0..1. photo_faces: each photo's
-        photosort.faces.PhotoFaces (None: none found or unreadable), when needs_faces."""
+        """float32 (N, D) -> scores (N, C) in 0..1, C aligned with category_ids. photo_faces: each
+        photo's photosort.faces.PhotoFaces (None: none found or unreadable), when needs_faces."""
         if len(embeddings) == 0:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
         embeddings = np.asarray(embeddings, dtype=np.float32)
-        if photo_faces is None:
-            photo_faces = [None] * len(embeddings)
-        out = np.zeros((len(embeddings), len(self.categories)), dtype=np.float32)
+        photo_faces = [None] * len(embeddings) if photo_faces is None else photo_faces
+        out = np.zeros((len(embeddings), len(self.category_ids)), dtype=np.float32)
+        n_head = len(self._head_columns) if self._head is not None else 0
         if self._head is not None:
-            inputs = with_face_features(embeddings, photo_faces) if self.face_features else embeddings
-            out[:, : len(self.head_categories)] = np.asarray(self._head(inputs), dtype=np.float32)
-            if self._fusion is not None:
+            inputs = embeddings
+            if self.face_features:
+                from photosort.people.features import feature_block
+
+                inputs = np.concatenate([embeddings, feature_block(photo_faces, embeddings.shape[1])], axis=1)
+            head = np.asarray(self._head(inputs), dtype=np.float32)
+            if self._fusion is not None:  # late fusion with the face-features models, per head column
                 from photosort.people import fusion
 
-                out[:, : len(self.head_categories)] = fusion.fused(
-                    out[:, : len(self.head_categories)], self._fusion, fusion.photo_features(photo_faces))
-        for source, columns in self._extra:
-            out[:, columns] = source.scores(embeddings, photo_faces)
+                head = fusion.fused(head, self._fusion, fusion.photo_features(photo_faces))
+            out[:, :n_head] = head if self._all_head_columns else head[:, self._head_columns]
+        if self._starter_columns:
+            from photosort.starter import starter_scores
+
+            n = len(self._starter_columns)
+            out[:, n_head : n_head + n] = starter_scores(embeddings, self.backbone)[:, self._starter_columns]
+        if self._persons is not None:  # overwrites a person's head column, if it has one
+            out[:, self._person_columns] = self._persons.scores(photo_faces)
         return out
 
-    def thresholds(self, catalog: Catalog) -> dict[str, float]:
-        """The thresholds in force now (the catalog's, which a person may have moved);
-        the model's own best-F1 choice for a category the catalog no longer has."""
-        current = {c.name: c.threshold for c in catalog.categories()}
-        return {name: current.get(name, self.version.thresholds.get(name, 0.5)) for name in self.categories}
+    def thresholds(self, catalog: Catalog) -> dict[int, float]:
+        """The thresholds in force now by category id: the catalog's (which a person may have
+        moved), else the model's own best-F1 choice for that column."""
+        current = {c.id: c.threshold for c in catalog.categories()}
+        chosen = self.version.chosen_thresholds()
+        return {cid: current.get(cid, chosen.get(cid, 0.5)) for cid in self.category_ids}
+
+
+def _head_ids(version: ModelVersionRecord) -> list[int | None]:
+    """The category id of each column of the version's head (None: a category long gone)."""
+    ids = list(version.category_ids)
+    return ids if len(ids) == len(version.categories) else [None] * len(version.categories)
 
 
 # -- starter categories (photosort.starter): scored before, or beside, a trained head --------
@@ -138,55 +186,26 @@ class Sorter:
 STARTER_VERSION_KEY = "starter"  # metrics flag of a version that has no head, only starters
 
 
-def _headless_starters(catalog: Catalog, version: ModelVersionRecord) -> list[str]:
-    """The library's starter categories that this version has no head for; none for a
-    fine-tuned version (its embeddings no longer fit the ImageNet classifier)."""
+def _headless_starters(catalog: Catalog, version: ModelVersionRecord, names: Mapping[int, str]) -> list[tuple[int, str]]:
+    """(category id, starter kind) of the library's starter categories that this version has no
+    head column for; none for a fine-tuned version (its embeddings no longer fit the ImageNet
+    classifier). Starter categories are known by id (a renamed one stays a starter)."""
     if version.fine_tuned:
         return []
-    from photosort.starter import starter_categories
+    from photosort.starter import STARTER_NAMES, starter_kinds
 
-    present = {c.name for c in catalog.categories()}
-    return [n for n in starter_categories(catalog.library_dir) if n in present and n not in version.categories]
-
-
-class ExtraColumns:
-    """A source of score columns beside the head's: names, and scores for a batch."""
-
-    names: list[str]
-    needs_faces: bool = False
-    needs_identities: bool = False
-
-    def scores(self, embeddings: np.ndarray, photo_faces: Sequence) -> np.ndarray:
-        raise NotImplementedError
-
-
-class StarterColumns(ExtraColumns):
-    def __init__(self, starters: Sequence[str], backbone: str):
-        from photosort.starter import STARTER_NAMES
-
-        self.names = list(starters)
-        self.backbone = backbone
-        self.columns = [STARTER_NAMES.index(name) for name in starters]
-
-    def scores(self, embeddings, photo_faces):
-        from photosort.starter import starter_scores
-
-        return starter_scores(embeddings, self.backbone)[:, self.columns]
-
-
-def _extra_layout(head: list[str], sources: Sequence[ExtraColumns]) -> tuple[list[str], list]:
-    """All categories in column order, and per source the columns its scores go to: a name
-    already there (e.g. a person category the head was trained on) is overwritten."""
-    names = list(head)
-    layout = []
-    for source in sources:
-        columns = []
-        for name in source.names:
-            if name not in names:
-                names.append(name)
-            columns.append(names.index(name))
-        layout.append((source, columns))
-    return names, layout
+    kinds = catalog.starter_kinds()
+    # starters.json of an older library (by id, or by name in the first format): each category
+    # named there becomes that starter in the catalog, once (unless another already is that kind)
+    by_name = {name: cid for cid, name in names.items()}
+    for name, kind in starter_kinds(catalog.library_dir, catalog.categories()).items():
+        cid = by_name.get(name)
+        if cid is not None and cid not in kinds and kind not in kinds.values():
+            catalog.set_starter(name, kind)
+            kinds[cid] = kind
+    trained = set(version.category_ids)
+    return [(cid, kind) for cid, kind in sorted(kinds.items())
+            if cid in names and cid not in trained and kind in STARTER_NAMES]
 
 
 # -- people (photosort.people): person categories and face features ---------------------------
@@ -195,28 +214,20 @@ HEADLESS_KEY = "headless"  # metrics flag of a version with person categories on
 FACE_FEATURES_KEY = "face_features"  # metrics flag: the head takes face features after the embedding
 
 
-class PersonColumns(ExtraColumns):
-    needs_faces = needs_identities = True
-
-    def __init__(self, columns):
-        self.names, self._columns = columns.names, columns
-
-    def scores(self, embeddings, photo_faces):
-        return self._columns.scores(photo_faces)
-
-
-def _person_columns(catalog: Catalog, version: ModelVersionRecord) -> list[ExtraColumns]:
-    """The library's person categories, scored from faces (none: no face model is loaded)."""
+def _person_columns(catalog: Catalog):
+    """The library's person categories by id, scored from faces (None: no face model loads)."""
     from photosort import people
 
-    names = [c.name for c in people.person_categories(catalog)]
-    return [PersonColumns(people.PersonColumns.load(catalog, names))] if names else []
+    persons = people.person_categories(catalog)
+    return people.PersonColumns.load(catalog, persons) if persons else None
 
 
-def with_face_features(embeddings: np.ndarray, photo_faces: Sequence) -> np.ndarray:
-    from photosort.people.features import feature_block
+def _starter_columns(starters: Sequence[str]) -> list[int]:
+    if not starters:
+        return []
+    from photosort.starter import STARTER_NAMES
 
-    return np.concatenate([embeddings, feature_block(photo_faces, embeddings.shape[1])], axis=1)
+    return [STARTER_NAMES.index(name) for name in starters]
 
 
 def _compiled(head):
@@ -377,11 +388,10 @@ def _score_batch(catalog: Catalog, sorter: Sorter, items: list[_Read], record: b
         records = {r.path: r for r in catalog.upsert_photos(changed)}
         records.update({i.path: i.known for i in good if i.info is None})
         catalog.record_predictions(
-            sorter.version.id, sorter.categories, {records[i.path].id: s for i, s in zip(good, scores)}
+            sorter.version.id, sorter.category_ids, {records[i.path].id: s for i, s in zip(good, scores)}
         )
     by_path = {i.path: s for i, s in zip(good, scores)}
     return [
         Scored(i.path, records.get(i.path), by_path.get(i.path), i.error if i.path not in by_path else None)
         for i in items
     ]
-

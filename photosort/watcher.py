@@ -39,8 +39,8 @@ from photosort.catalog import Catalog
 from photosort.errors import Cancelled, ImageError, PhotosortError
 from photosort.predictor import Sorter
 from photosort.sorting import Placement, SortRun, SortSummary, recover, sort_paths
-from photosort.sorting.journal import sort_rules
-from photosort.sorting.states import DONE
+from photosort.sorting.journal import LibraryBusy, library_lock, sort_rules
+from photosort.sorting.states import DONE, FAILED
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,9 @@ class _Arrival:
 class FolderWatcher:
     """Sorts photos arriving in ``folder`` until stop(). start() raises NoModelError at once
     if there is no trained sorter; everything after that is reported, never raised:
-    ``on_sorted(placement)`` per sorted photo, ``on_error(path, reason)`` per photo skipped."""
+    ``on_sorted(placement)`` per sorted photo, ``on_error(path, reason)`` per photo skipped,
+    and ``on_stopped(reason)`` once when the worker ends: reason None after stop(), else one
+    line saying why the watch died (``stopped_because`` keeps it)."""
 
     def __init__(
         self,
@@ -70,6 +72,7 @@ class FolderWatcher:
         folder: str | Path,
         on_sorted: Callable[[Placement], None] | None = None,
         on_error: Callable[[Path, str], None] | None = None,
+        on_stopped: Callable[[str | None], None] | None = None,
         settle_seconds: float = 1.0,
         batch_size: int = 32,
         poll_seconds: float = 0.25,
@@ -78,6 +81,8 @@ class FolderWatcher:
         self.folder = Path(folder).expanduser().absolute()
         self.on_sorted = on_sorted
         self.on_error = on_error
+        self.on_stopped = on_stopped
+        self.stopped_because: str | None = None  # why the worker died by itself (None: stopped, or running)
         self.settle_seconds = settle_seconds
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
@@ -101,8 +106,9 @@ class FolderWatcher:
         if self._thread is not None:
             raise RuntimeError("this watcher was already started")
         self._sorter = Sorter.load(self.catalog)
-        for note in recover(self.catalog):
-            log.warning(note)
+        with library_lock(self.catalog, wait=30):
+            for note in recover(self.catalog):
+                log.warning(note)
         self._run = SortRun(self.catalog, self._sorter, self.folder, kind="watch")
         self._thread = threading.Thread(target=self._work, name="photosort-watcher", daemon=True)
         self._thread.start()
@@ -124,6 +130,7 @@ class FolderWatcher:
     # -- the worker ------------------------------------------------------------------------
 
     def _work(self) -> None:
+        reason: str | None = None
         try:
             while not self._stop.is_set():
                 self._keep_watching()
@@ -133,21 +140,36 @@ class FolderWatcher:
                 self._stop.wait(self.poll_seconds)
         except Cancelled:
             pass
+        except Exception as exc:  # the watch cannot go on (its catalog is gone, ...): say so
+            log.exception("the watcher stopped")
+            reason = _one_line(exc)
         finally:
             self._stop_observer()
-            self._run.finish(DONE, self._run_summary)
+            try:
+                self._run.finish(FAILED if reason else DONE, self._run_summary)
+            except Exception as exc:
+                log.exception("could not record the end of the watch")
+                reason = reason or _one_line(exc)
+            self.stopped_because = reason
+            if self.on_stopped is not None:
+                _call_safely(self.on_stopped, reason)
 
     def _sort(self, paths: list[Path]) -> None:
         """Sort one poll's settled photos; a failing batch is reported, and the watch goes on."""
         try:
-            summary = sort_paths(self.catalog, self._sorter, paths, self._current_run(),
-                                 should_stop=self.should_stop, batch_size=self.batch_size,
-                                 on_placed=self._placed)
+            with library_lock(self.catalog, wait=self.poll_seconds):  # a sort or undo at work: next poll
+                summary = sort_paths(self.catalog, self._sorter, paths, self._current_run(),
+                                     should_stop=self.should_stop, batch_size=self.batch_size,
+                                     on_placed=self._placed)
         except Cancelled:
             raise
+        except LibraryBusy:
+            for path in paths:
+                self.arrived(path, closed=True)
+            return
         except Exception as exc:  # e.g. the model file went missing: say so and keep watching
             log.exception("sorting %d new photos failed", len(paths))
-            why = str(exc) if isinstance(exc, PhotosortError) else f"unexpected error: {exc!r}"
+            why = _one_line(exc)
             for path in paths:
                 self._report_error(path, why)
             return
@@ -302,6 +324,10 @@ def _identity(folder: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+
+def _one_line(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, PhotosortError) else f"unexpected error: {exc!r}"
 
 
 def _call_safely(callback: Callable, *args) -> None:

@@ -47,7 +47,7 @@ def test_a_person_category_ranks_their_photos_first(me_library):
     scores = np.array([s.scores[0] for s in scored])
     is_me = np.array([True] * len(me) + [False] * len(others))
     assert scores[is_me].min() > scores[~is_me].max()  # every photo of them first
-    threshold = sorter.thresholds(catalog)["me"]
+    threshold = sorter.thresholds(catalog)[catalog.category("me").id]
     assert (scores[is_me] >= threshold).mean() >= 0.9 and (scores[~is_me] < threshold).all()
 
 

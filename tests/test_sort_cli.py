@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers.sorting import folder_files, make_camera_roll, scene_photo, snapshot, temp_files
+from helpers.sorting import digest, folder_files, make_camera_roll, scene_photo, snapshot, temp_files
 
 from photosort.catalog import Catalog
 from photosort.cli import main
@@ -38,7 +38,7 @@ def photosort_process(library: Path, *args: str, **env: str) -> subprocess.Popen
     return subprocess.Popen(
         [sys.executable, "-m", "photosort", "--library", str(library), *args],
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", **env},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]), "PYTHONUNBUFFERED": "1", **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -54,6 +54,8 @@ def expected_copies(library: Path, roll: Path) -> Counter:
 
 def copies_on_disk(tmp_path: Path) -> Counter:
     root = tmp_path / "sorted"
+    if not root.exists():  # undo removed the category folders it had created
+        return Counter()
     return Counter((folder.name, f.name) for folder in sorted(root.iterdir()) for f in folder_files(folder)
                    if not f.name.startswith("."))
 
@@ -122,6 +124,84 @@ def test_a_sort_killed_part_way_finishes_on_the_next_run(trained_library, roll, 
     assert not temp_files(tmp_path / "sorted")
     with Catalog(trained_library) as catalog:
         assert catalog.file_ops(state="pending") == []
+
+
+def roll_contents(roll: Path) -> Counter:
+    return Counter(digest(p) for p in roll.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("crash_at", ["remove-journaled:2", "removed:2"])
+def test_a_move_killed_after_journaling_a_removal_finishes_without_loss_or_duplicates(
+        trained_library, roll, tmp_path, capsys, crash_at):
+    before = snapshot(roll)
+    originals = roll_contents(roll)
+    expected = expected_copies(trained_library, roll)
+    killed = photosort_process(trained_library, "sort", str(roll), "--move", **{files.CRASH_ENV: crash_at})
+    output, _ = killed.communicate(timeout=300)
+    assert killed.returncode == -signal.SIGKILL, output
+    with Catalog(trained_library) as catalog:
+        [pending] = catalog.file_ops(state="pending")
+    assert pending.op == "remove" and pending.src.exists() == crash_at.startswith("remove-journaled")
+
+    assert main(["--library", str(trained_library), "sort", str(roll), "--move"]) == 0
+    assert "was interrupted" in capsys.readouterr().out
+    assert copies_on_disk(tmp_path) == expected  # every copy, each exactly once
+    sorted_names = {name for _, name in expected}
+    assert {p.name for p in roll.rglob("*.jpg")}.isdisjoint(sorted_names)  # every sorted original moved
+    kept = Counter(digest(f) for folder in (tmp_path / "sorted").iterdir() for f in folder_files(folder))
+    assert set(originals) <= set(kept) | set(roll_contents(roll))  # no photo lost
+    with Catalog(trained_library) as catalog:
+        assert catalog.file_ops(state="pending") == []
+
+    for run in reversed(json.loads(_history_json(trained_library, capsys))):
+        if run["status"] not in ("undone", "dry-run"):
+            assert main(["--library", str(trained_library), "undo", str(run["id"])]) == 0
+    assert snapshot(roll) == before and copies_on_disk(tmp_path).total() == 0 and not temp_files(roll, tmp_path)
+
+
+def _history_json(library: Path, capsys) -> str:
+    capsys.readouterr()
+    assert main(["--library", str(library), "history", "--json"]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("crash_at", ["published:2", "undo-removed:2"], ids=["mid-restore", "mid-remove"])
+def test_an_undo_killed_part_way_finishes_on_the_next_undo(trained_library, roll, tmp_path, capsys, crash_at):
+    before = snapshot(roll)
+    lib = ["--library", str(trained_library)]
+    assert main([*lib, "sort", str(roll), "--move"]) == 0
+    run_id = json.loads(_history_json(trained_library, capsys))[-1]["id"]
+    killed = photosort_process(trained_library, "undo", str(run_id), **{files.CRASH_ENV: crash_at})
+    output, _ = killed.communicate(timeout=300)
+    assert killed.returncode == -signal.SIGKILL, output
+
+    assert main([*lib, "undo", str(run_id)]) == 0
+    out = capsys.readouterr().out
+    assert f"Undoing run {run_id} was interrupted" in out and f"Undid run {run_id}" in out
+    assert snapshot(roll) == before  # every original back, byte for byte, none twice
+    assert copies_on_disk(tmp_path).total() == 0 and not temp_files(roll, tmp_path)
+
+
+def test_two_sorts_at_once_both_finish_without_duplicates(trained_library, roll, tmp_path):
+    expected = expected_copies(trained_library, roll)
+    first = photosort_process(trained_library, "sort", str(roll))
+    second = photosort_process(trained_library, "sort", str(roll))
+    outputs = [p.communicate(timeout=600)[0] for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    assert not any("Traceback" in out for out in outputs)
+    assert copies_on_disk(tmp_path) == expected  # the second waited, then found them sorted
+    assert any("already sorted" in out and ", 0 copies made" in out for out in outputs)
+
+
+def test_undo_of_a_run_a_later_move_relied_on_says_what_it_put_back(trained_library, roll, tmp_path, capsys):
+    lib = ["--library", str(trained_library)]
+    originals = roll_contents(roll)
+    assert main([*lib, "sort", str(roll)]) == 0
+    assert main([*lib, "sort", str(roll), "--move"]) == 0
+    assert main([*lib, "undo", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Note: Put " in out and "back first: run 2's --move had removed it" in out
+    assert roll_contents(roll) == originals
 
 
 def test_watch_prints_each_sorted_photo_and_ctrl_c_stops_it_cleanly(trained_library, tmp_path, datasets_dir):

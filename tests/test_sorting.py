@@ -390,3 +390,37 @@ def test_write_temp_proves_the_copy(datasets_dir, tmp_path, monkeypatch, with_mt
         with pytest.raises(files.CopyError, match="changed after it was read"):
             files.write_temp(src, late := tmp_path / "late.tmp", content, size, mtime)
         assert not late.exists()
+
+
+@pytest.mark.parametrize("move", [False, True], ids=["copy", "move"])
+def test_a_really_full_destination_loses_nothing_says_so_once_and_the_rerun_finishes(catalog, roll, tmp_path, move):
+    from helpers.sorting import mount_small_tmpfs, unmount
+
+    card = tmp_path / "card"
+    why = mount_small_tmpfs(card, "64k")  # room for a few of these ~15-KB photos
+    if why:
+        pytest.skip(f"cannot mount a small tmpfs here: {why}")
+    try:
+        for name in folders(catalog):
+            catalog.set_folder(name, card / name)
+        originals = {digest(p) for p in roll.rglob("*.jpg")}
+        first = sort_folder(catalog, roll, move=move)
+        full = [n for n in first.notes if n.startswith("Nothing more was copied to")]
+        assert first.errors and len(full) >= 1 and all(os.strerror(errno.ENOSPC) in n for n in full)
+        assert not temp_files(card) and not temp_files(roll)
+        on_disk = {digest(p) for root in (roll, card) for p in root.rglob("*.jpg")}
+        assert originals <= on_disk  # nothing lost, no original removed without its copies
+        assert all(p.stat().st_size > 0 for p in card.rglob("*.jpg"))  # no partial file
+
+        import subprocess
+
+        grown = subprocess.run(["mount", "-o", "remount,size=50m", str(card)], capture_output=True, text=True)
+        assert grown.returncode == 0, grown.stderr
+        again = sort_folder(catalog, roll, move=move)  # the cause fixed: the re-run finishes the job
+        assert not again.errors and again.copies == len(first.errors)
+        assert originals <= {digest(p) for root in (roll, card) for p in root.rglob("*.jpg")}
+        undo_run(catalog, again.run_id)
+        undo_run(catalog, first.run_id)
+        assert {digest(p) for p in roll.rglob("*.jpg")} == originals and not list(card.rglob("*.jpg"))
+    finally:
+        unmount(card)

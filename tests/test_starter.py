@@ -9,7 +9,8 @@ import pytest
 
 from photosort import images
 from photosort.cli import main
-from photosort.starter import STARTER_NAMES, find_starter, starter_categories, starter_scores
+from photosort.catalog import Catalog
+from photosort.starter import STARTER_NAMES, find_starter, starter_ids, starter_kinds, starter_scores
 from photosort.starter.kinds import class_rows, membership
 
 
@@ -50,7 +51,8 @@ def test_starter_add_then_sort_with_no_example(datasets_dir, tmp_path, capsys):
         shutil.copy(p, roll / f"{p.parent.name}-{p.name}")
     lib, dest = tmp_path / "lib", tmp_path / "sorted"
     assert main(["--library", str(lib), "starter", "add", "cats", "dogs", "--dest", str(dest)]) == 0
-    assert starter_categories(lib) == ["cats", "dogs"]
+    with Catalog(lib) as catalog:
+        assert starter_kinds(lib, catalog.categories()) == {"cats": "cats", "dogs": "dogs"}
     assert main(["--library", str(lib), "starter", "add", "unicorns", "--dest", str(dest)]) == 1
     assert "not a starter category" in capsys.readouterr().err
     assert main(["--library", str(lib), "sort", str(roll)]) == 0
@@ -58,3 +60,33 @@ def test_starter_add_then_sort_with_no_example(datasets_dir, tmp_path, capsys):
     dogs_got = {p.name for p in (dest / "dogs").iterdir()}
     assert sum(n.startswith("cats-") for n in cats_got) >= 3 and not any(n.startswith("dogs-") for n in cats_got)
     assert sum(n.startswith("dogs-") for n in dogs_got) >= 3 and not any(n.startswith("cats-") for n in dogs_got)
+
+
+@pytest.mark.slow
+def test_renamed_starter_keeps_sorting(datasets_dir, tmp_path):
+    """starters.json is keyed by category id: renaming a starter category keeps it a starter."""
+    roll = tmp_path / "roll"
+    roll.mkdir()
+    for p in sorted((datasets_dir / "pets" / "cats").iterdir())[:3] + sorted((datasets_dir / "pets" / "dogs").iterdir())[:3]:
+        shutil.copy(p, roll / f"{p.parent.name}-{p.name}")
+    lib, dest = tmp_path / "lib", tmp_path / "sorted"
+    assert main(["--library", str(lib), "starter", "add", "cats", "dogs", "--dest", str(dest)]) == 0
+    assert main(["--library", str(lib), "category", "rename", "cats", "Our cats"]) == 0
+    with Catalog(lib) as catalog:
+        ids = {c.name: c.id for c in catalog.categories()}
+        assert starter_ids(lib) == {ids["Our cats"]: "cats", ids["dogs"]: "dogs"}
+        assert starter_kinds(lib, catalog.categories()) == {"Our cats": "cats", "dogs": "dogs"}
+    assert main(["--library", str(lib), "sort", str(roll)]) == 0
+    got = {p.name for p in (dest / "cats").iterdir()}
+    assert sum(n.startswith("cats-") for n in got) >= 2 and not any(n.startswith("dogs-") for n in got)
+
+
+def test_first_format_by_name_still_read(tmp_path):
+    (tmp_path / "starters.json").write_text('["cats"]', encoding="utf-8")
+
+    class Rec:
+        def __init__(self, id, name):
+            self.id, self.name = id, name
+
+    assert starter_kinds(tmp_path, [Rec(1, "cats"), Rec(2, "dogs")]) == {"cats": "cats"}
+    assert starter_ids(tmp_path) == {}

@@ -145,3 +145,39 @@ def test_catch_up_on_start_and_a_folder_that_disappears_and_comes_back(catalog, 
     # second.jpg was caught up again on start but is already sorted: reported once only
     assert Counter(p.source for p in seen.sorted) == Counter([first, second, third])
     assert seen.errors == []
+
+
+def test_a_watcher_that_dies_says_why_and_the_command_exits_with_one_line(catalog, trained_library, tmp_path,
+                                                                         monkeypatch, capsys):
+    """Whatever kills the worker (here: the folder scan failing for a reason it cannot handle),
+    the front end hears it once through on_stopped, and ``photosort watch`` says it in one line."""
+    dcim = tmp_path / "DCIM"
+    dcim.mkdir()
+
+    def failing_scan(self):
+        raise OSError(5, "Input/output error", str(self.folder))
+
+    monkeypatch.setattr(FolderWatcher, "_settled", failing_scan)
+    stopped: list[str | None] = []
+    watcher = FolderWatcher(catalog, dcim, on_stopped=stopped.append, poll_seconds=0.05)
+    watcher.start()
+    assert watcher.join(timeout=60)
+    assert stopped == [watcher.stopped_because] and "Input/output error" in stopped[0]
+    assert catalog.runs()[-1].status == "failed"
+
+    from photosort.cli import main
+
+    assert main(["--library", str(trained_library), "watch", str(dcim)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("photosort: error: the watcher stopped: unexpected error: OSError(5, ")
+    assert not any("Traceback" in line for line in err)
+
+
+def test_a_stopped_watcher_reports_no_reason(catalog, tmp_path):
+    dcim = tmp_path / "DCIM"
+    dcim.mkdir()
+    stopped: list[str | None] = []
+    watcher = FolderWatcher(catalog, dcim, on_stopped=stopped.append, poll_seconds=0.05)
+    watcher.start()
+    watcher.stop()
+    assert watcher.join(timeout=60) and stopped == [None] and watcher.stopped_because is None

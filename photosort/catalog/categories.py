@@ -83,12 +83,27 @@ class CategoriesMixin(CatalogEngine):
             category_row(s, name).threshold = float(threshold)
         return self.category(name)
 
-    def set_thresholds(self, thresholds: dict[str, float]) -> None:
+    def set_thresholds(self, thresholds: dict[int | str, float]) -> None:
+        """Set many thresholds at once, keyed by category id (or name); unknown ones skipped."""
         with self._session() as s:
-            for name, value in thresholds.items():
-                row = s.scalar(select(Category).where(Category.name == name))
+            for key, value in thresholds.items():
+                if isinstance(key, str):
+                    row = s.scalar(select(Category).where(Category.name == key))
+                else:
+                    row = s.get(Category, int(key))
                 if row is not None:
                     row.threshold = float(value)
+
+    def set_starter(self, name: str, kind: str | None) -> None:
+        """Mark a category as adopted from a starter kind (photosort.starter), or None: taught."""
+        with self._session() as s:
+            category_row(s, name).starter = kind
+
+    def starter_kinds(self) -> dict[int, str]:
+        """The starter kind of each category adopted from one, by category id (a renamed
+        starter category stays a starter)."""
+        with self._reading() as s:
+            return dict(s.execute(select(Category.id, Category.starter).where(Category.starter.is_not(None))).all())
 
     def set_person(self, name: str, person: bool = True) -> CategoryRecord:
         """Mark a category as a person (scored from faces) or back to an ordinary one."""

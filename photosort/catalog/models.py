@@ -19,6 +19,14 @@ from photosort.catalog.schema import Category, ModelVersion, Prediction, utcnow
 
 
 class ModelsMixin(CatalogEngine):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            self._map_model_category_ids()  # models saved before ids: mapped once, before any rename
+        except BaseException:
+            self.engine.dispose()
+            raise
+
     # -- model versions -----------------------------------------------------------------
 
     def _model_record(self, row: ModelVersion) -> ModelVersionRecord:
@@ -31,7 +39,28 @@ class ModelsMixin(CatalogEngine):
             thresholds=dict(row.thresholds),
             metrics=dict(row.metrics or {}),
             file=self.models_dir / row.file,
+            category_ids=list(row.category_ids or []),
         )
+
+    def _map_model_category_ids(self) -> None:
+        """Give every model saved before category ids (category_ids NULL) its ids, found by
+        name once and written back: from then on a rename no longer loses its columns. A name
+        no category has any more maps to None (its column sorts nothing)."""
+        with self._reading() as s:
+            if s.scalar(select(func.count()).where(ModelVersion.category_ids.is_(None))) == 0:
+                return
+        with self._session() as s:
+            ids = dict(s.execute(select(Category.name, Category.id)).all())
+            for row in s.scalars(select(ModelVersion).where(ModelVersion.category_ids.is_(None))):
+                row.category_ids = [ids.get(name) for name in row.categories]
+
+    def _model_rows(self, rows: list[ModelVersion]) -> list[ModelVersionRecord]:
+        if any(row.category_ids is None for row in rows):  # e.g. NULLed since the catalog opened
+            self._map_model_category_ids()
+            with self._reading() as s:
+                rows = [s.get(ModelVersion, row.id) for row in rows]
+                return [self._model_record(row) for row in rows]
+        return [self._model_record(row) for row in rows]
 
     def add_model_version(
         self,
@@ -41,17 +70,26 @@ class ModelsMixin(CatalogEngine):
         metrics: dict,
         file: str | Path,
         fine_tuned: bool = False,
+        category_ids: Sequence[int] | None = None,
     ) -> ModelVersionRecord:
-        """Register a trained model; ``file`` lies in models_dir. It becomes the current one."""
+        """Register a trained model; ``file`` lies in models_dir. It becomes the current one.
+        ``category_ids`` are its columns' categories (aligned with ``categories``, the names at
+        training); without them, the categories now bearing those names."""
         file = Path(file)
         relative = file.relative_to(self.models_dir) if file.is_absolute() else file
         # JSON round trip: refuse NaN/inf and numpy types early, with a clear error
         metrics = json.loads(json.dumps(metrics, allow_nan=False, default=float))
         with self._session() as s:
+            if category_ids is None:
+                by_name = dict(s.execute(select(Category.name, Category.id)).all())
+                category_ids = [by_name.get(name) for name in categories]
+            if len(category_ids) != len(categories):
+                raise ValueError("category_ids must be aligned with categories")
             row = ModelVersion(
                 backbone=backbone,
                 fine_tuned=fine_tuned,
                 categories=list(categories),
+                category_ids=[None if i is None else int(i) for i in category_ids],
                 thresholds={k: float(v) for k, v in thresholds.items()},
                 metrics=metrics,
                 file=str(relative),
@@ -62,44 +100,49 @@ class ModelsMixin(CatalogEngine):
 
     def model_versions(self) -> list[ModelVersionRecord]:
         with self._reading() as s:
-            return [self._model_record(r) for r in s.scalars(select(ModelVersion).order_by(ModelVersion.id))]
+            rows = list(s.scalars(select(ModelVersion).order_by(ModelVersion.id)))
+        return self._model_rows(rows)
 
     def model_version(self, version_id: int) -> ModelVersionRecord | None:
         with self._reading() as s:
             row = s.get(ModelVersion, version_id)
-            return self._model_record(row) if row else None
+        return self._model_rows([row])[0] if row else None
 
     def current_model(self) -> ModelVersionRecord | None:
         """The newest trained model, or None before the first training."""
         with self._reading() as s:
             row = s.scalar(select(ModelVersion).order_by(ModelVersion.id.desc()).limit(1))
-            return self._model_record(row) if row else None
+        return self._model_rows([row])[0] if row else None
 
     # -- predictions --------------------------------------------------------------------
 
     def record_predictions(
-        self, model_version_id: int, categories: Sequence[str], scores: dict[int, Sequence[float]]
+        self, model_version_id: int, categories: Sequence[int | str | None], scores: dict[int, Sequence[float]]
     ) -> None:
-        """Record every score of every photo: ``scores[photo_id][i]`` is for ``categories[i]``.
+        """Record every score of every photo: ``scores[photo_id][i]`` is for ``categories[i]``,
+        a category id (a name: the category bearing it now; None: a column of no category).
 
-        One transaction for the whole batch; categories removed since training are skipped.
+        One transaction for the whole batch; categories removed meanwhile (even during a sort)
+        are skipped.
         """
         if not scores:
             return
         with self._session() as s:
-            ids = dict(s.execute(select(Category.name, Category.id).where(Category.name.in_(list(categories)))).all())
+            present = dict(s.execute(select(Category.id, Category.name)).all())
+            by_name = {name: cid for cid, name in present.items()}
+            ids = [by_name.get(c) if isinstance(c, str) else c for c in categories]
             now = utcnow()
             rows = [
                 {
                     "photo_id": photo_id,
                     "model_version_id": model_version_id,
-                    "category_id": ids[name],
+                    "category_id": cid,
                     "score": float(photo_scores[i]),
                     "predicted_at": now,
                 }
                 for photo_id, photo_scores in scores.items()
-                for i, name in enumerate(categories)
-                if name in ids
+                for i, cid in enumerate(ids)
+                if cid in present
             ]
             if rows:
                 stmt = sqlite_insert(Prediction)

@@ -48,10 +48,21 @@ class ModelVersionRecord:
     created_at: datetime
     backbone: str
     fine_tuned: bool
-    categories: list[str]
-    thresholds: dict[str, float]
+    categories: list[str]  # the sigmoid head's columns, as named at training (for display)
+    thresholds: dict[str, float]  # its best-F1 choice per column, keyed by the name at training
     metrics: dict
     file: Path  # absolute
+    # the same columns as category ids: a model refers to its categories by id, so a renamed
+    # category keeps its column. None: a category gone before the ids were recorded.
+    category_ids: list[int | None] = field(default_factory=list)
+
+    def chosen_thresholds(self) -> dict[int, float]:
+        """The model's own best-F1 thresholds by category id (read by column, not by name)."""
+        return {
+            cid: float(self.thresholds[name])
+            for cid, name in zip(self.category_ids, self.categories)
+            if cid is not None and name in self.thresholds
+        }
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from photosort.catalog.categories import category_row
 from photosort.catalog.engine import CatalogEngine, chunks
 from photosort.catalog.records import FileOpRecord, ReceivedCopy, RunRecord
 from photosort.catalog.schema import Category, FileOp, Prediction, Run, utcnow
+from photosort.errors import CategoryError
 
 
 def _run_record(row: Run) -> RunRecord:
@@ -89,8 +90,11 @@ class RunsMixin(CatalogEngine):
     def journal(self, run_id: int, op: str, src: str | Path, dest: str | Path = "", tmp: str | Path = "",
                 photo_id: int | None = None, category_id: int | None = None,
                 content_hash: str = "", size: int = 0) -> FileOpRecord:
-        """Write a pending file operation to the journal *before* doing it."""
+        """Write a pending file operation to the journal *before* doing it. CategoryError if
+        ``category_id`` names a category removed meanwhile (e.g. during a sort)."""
         with self._session() as s:
+            if category_id is not None and s.get(Category, category_id) is None:
+                raise CategoryError(f"The category with id {category_id} has been removed.")
             row = FileOp(run_id=run_id, op=op, src=str(src), dest=str(dest or ""), tmp=str(tmp or ""),
                          photo_id=photo_id, category_id=category_id, content_hash=content_hash,
                          size=size, state="pending")

@@ -23,7 +23,10 @@ EXIT_CANCELLED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from photosort.cli import library_cmds, people_cmds, review_cmds, sort_cmds, starter_cmds, teach_cmds, train_cmds
+    from photosort.cli import (
+        experiment_cmds, library_cmds, people_cmds, review_cmds, sort_cmds, starter_cmds, teach_cmds,
+        train_cmds,
+    )
 
     parser = argparse.ArgumentParser(
         prog="photosort",
@@ -45,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     review_cmds.register(sub)
     starter_cmds.register(sub)
     teach_cmds.register(sub)
+    experiment_cmds.register(sub)
     people_cmds.register(sub)
     gui = sub.add_parser("gui", help="open the photosort window")
     gui.set_defaults(func=_run_gui)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from photosort.cli.progress_bar import ProgressBar
+from photosort.errors import PhotosortError
 
 
 def register(sub) -> None:
@@ -16,6 +19,9 @@ def register(sub) -> None:
     sort.add_argument("--move", action="store_true",
                       help="remove each original once all its copies are verified (default: keep it)")
     sort.add_argument("--json", type=Path, metavar="OUT", help="also write the summary as JSON")
+    sort.add_argument("--cluster", metavar="ADDRESS",
+                      help="score on a running Ray cluster (host:port of its head, or 'auto' for the one "
+                           "started on this machine); needs photosort[cluster] and shared storage")
     sort.set_defaults(func=sort_command)
 
     undo = sub.add_parser("undo", help="take a sort back (the last one by default)")
@@ -34,10 +40,12 @@ def register(sub) -> None:
 def sort_command(args, open_catalog) -> int:
     from photosort.sorting import sort_folder
 
+    scoring = _cluster_scoring(getattr(args, "cluster", None))  # before the library opens: a clear error first
     bar = ProgressBar()
-    with open_catalog() as catalog:
+    with open_catalog() as catalog, one_line_errors("sort"):
         try:
-            summary = sort_folder(catalog, args.source, dry_run=args.dry_run, move=args.move, on_progress=bar)
+            summary = sort_folder(catalog, args.source, dry_run=args.dry_run, move=args.move, on_progress=bar,
+                                  **scoring)
         finally:
             bar.close()
     print(format_summary(summary))
@@ -45,6 +53,28 @@ def sort_command(args, open_catalog) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
     return 1 if summary.errors else 0
+
+
+def _cluster_scoring(address: str | None) -> dict:
+    """sort_folder's scorer argument for --cluster: this process connected to the running Ray
+    cluster (until it exits) and the cluster's scorer; none without --cluster (local scoring)."""
+    if not address:
+        return {}
+    from photosort.cluster import cluster_scorer, connect
+
+    connect(address)
+    return {"scorer": cluster_scorer()}
+
+@contextmanager
+def one_line_errors(what: str) -> Iterator[None]:
+    """A file system failing under a command (a destination gone, a library on a full disk)
+    reaches the person as one line, never a traceback; the journal lets a re-run finish."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise PhotosortError(f"the {what} stopped: {exc.strerror or exc}{where}; "
+                             f"fix that and run it again to finish.") from exc
 
 
 def format_summary(summary) -> str:
@@ -74,7 +104,7 @@ def format_summary(summary) -> str:
 def undo_command(args, open_catalog) -> int:
     from photosort.sorting import undo_run
 
-    with open_catalog() as catalog:
+    with open_catalog() as catalog, one_line_errors("undo"):
         summary = undo_run(catalog, args.run)
     for note in summary.notes:
         print(f"Note: {note}")
@@ -124,8 +154,9 @@ def watch_command(args, open_catalog) -> int:
     totals = watcher.totals
     print(f"Stopped. Sorted {totals.sorted} photos ({totals.copies} copies), {totals.unsorted} unsorted, "
           f"{len(totals.skipped)} skipped, {len(totals.errors)} errors.")
-    if not watcher.should_stop():  # the worker ended by itself: something is badly wrong
-        print("photosort: error: the watcher stopped unexpectedly (see the messages above).", file=sys.stderr)
+    if watcher.stopped_because or not watcher.should_stop():  # the worker ended by itself
+        why = watcher.stopped_because or "see the messages above"
+        print(f"photosort: error: the watcher stopped: {why}", file=sys.stderr)
         return 1
     return 0
 

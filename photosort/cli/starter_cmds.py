@@ -40,14 +40,15 @@ def add_command(args, open_catalog) -> int:
     root = args.dest.expanduser().absolute()
     with open_catalog() as catalog:
         existing = {c.name for c in catalog.categories()}
-        added = []
+        added, ids = [], {}
         for starter in chosen:
             if starter.name in existing:
                 print(f"'{starter.name}' is already a category; left as it is.")
                 continue
-            catalog.add_category(starter.name, root / starter.name)
+            ids[catalog.add_category(starter.name, root / starter.name).id] = starter.name
+            catalog.set_starter(starter.name, starter.name)  # by id: stays a starter if renamed
             added.append(starter.name)
-        mark_starters(catalog.library_dir, added)
+        mark_starters(catalog.library_dir, ids)  # {category id: kind}, as starters.json is read
         if added and catalog.current_model() is None:
             _register_starter_version(catalog)
     for name in added:

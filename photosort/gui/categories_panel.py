@@ -3,12 +3,16 @@ its F1. Photos or folders dropped on a category become its examples."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont, QPainter, QPalette
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QPainter,
+    QPalette,
+)
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QListWidget,
@@ -26,9 +30,9 @@ from PySide6.QtWidgets import (
 
 from photosort.errors import PhotosortError
 from photosort.gui.category_dialog import CategoryDialog
+from photosort.gui.file_dialogs import pick_folder, pick_photos
 from photosort.gui.library import Library
 from photosort.gui.widgets import (
-    PHOTO_FILTER,
     accept_as_copy,
     heading,
     hint,
@@ -241,7 +245,7 @@ class CategoriesPanel(QWidget):
     def choose_folder(self) -> None:
         record = self.library.category(self.library.current_category)
         if record is not None:
-            folder = QFileDialog.getExistingDirectory(self, f"Folder for {record.name}", str(record.folder))
+            folder = pick_folder(self, f"Folder for {record.name} (type a new one to create it)", str(record.folder))
             if folder:
                 self._try(self.library.set_folder, record.name, folder)
 
@@ -261,6 +265,6 @@ class CategoriesPanel(QWidget):
         if not name:
             self.library.message.emit("error", "Create a category first, then add example photos to it.")
             return
-        files, _ = QFileDialog.getOpenFileNames(self, f"Example photos of {name}", "", PHOTO_FILTER)
-        if files:
-            self.library.add_examples(name, [Path(f) for f in files], True)
+        chosen = pick_photos(self, f"Example photos of {name} (photos or whole folders)")
+        if chosen:
+            self.library.add_examples(name, chosen, True)

@@ -8,13 +8,14 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
     QWidget,
 )
+
+from photosort.gui.file_dialogs import pick_folder
 
 
 def pictures_dir() -> Path:
@@ -46,17 +47,25 @@ class CategoryDialog(QDialog):
         form.addRow(buttons)
         self.setMinimumWidth(460)
 
-    def _suggest_folder(self, name: str) -> None:
-        # a folder named after the category, until the person picks one themselves
+    def default_folder(self) -> str:
+        """A folder named after the category in Pictures: shown in the field, never assumed unseen."""
+        name = self.name_edit.text().strip()
+        return str(pictures_dir() / name) if name else ""
+
+    def _suggest_folder(self, _name: str) -> None:
+        # the default is written in the field until the person picks one themselves; cleared,
+        # the field still shows it (placeholder), and that is the folder used
+        default = self.default_folder()
+        self.folder_edit.setPlaceholderText(f"{default} (default)" if default else "a folder, e.g. in Pictures")
         if not self._folder_touched:
-            self.folder_edit.setText(str(pictures_dir() / name.strip()) if name.strip() else "")
+            self.folder_edit.setText(default)
 
     def _browse(self) -> None:
         start = self.folder_edit.text() or str(pictures_dir())
-        folder = QFileDialog.getExistingDirectory(self, "Folder for this category", start)
+        folder = pick_folder(self, "Folder for this category (type a new one to create it)", start)
         if folder:
             self._folder_touched = True
             self.folder_edit.setText(folder)
 
     def values(self) -> tuple[str, str]:
-        return self.name_edit.text().strip(), self.folder_edit.text().strip()
+        return self.name_edit.text().strip(), self.folder_edit.text().strip() or self.default_folder()

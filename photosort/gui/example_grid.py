@@ -11,7 +11,6 @@ from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFileDialog,
     QHBoxLayout,
     QListView,
     QListWidget,
@@ -22,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photosort.gui.file_dialogs import pick_photos
 from photosort.gui.library import Library
 from photosort.gui.thumbnails import shared_loader
-from photosort.gui.widgets import PHOTO_FILTER, HintList, accept_as_copy, heading, hint, local_paths
+from photosort.gui.widgets import HintList, accept_as_copy, heading, hint, local_paths
 
 THUMB = 112
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -193,9 +193,9 @@ class ExamplesPanel(QWidget):
 
     def _add_photos(self) -> None:
         if self.library.current_category:
-            files, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", PHOTO_FILTER)
-            if files:
-                self._on_dropped([Path(f) for f in files])
+            chosen = pick_photos(self, "Add photos (photos or whole folders)")
+            if chosen:
+                self._on_dropped(chosen)
 
     def selected_ids(self) -> list[int]:
         return [i.data(ID_ROLE) for i in self.grid.selectedItems() if i.data(ID_ROLE) is not None]

@@ -29,6 +29,7 @@ class Library(QObject):
     sortsChanged = Signal()  # a sort, undo or correction touched the folders
     examplesPending = Signal(str, bool, list)  # (category, positive, paths) dropped, being read
     message = Signal(str, str)  # (kind: "error" | "info" | "ok", text) for the banner
+    freshnessChanged = Signal()  # whether the sorter still matches the examples was re-checked
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,6 +40,11 @@ class Library(QObject):
         self.current_category = ""
         self.camera_roll = ""
         self.roll_scores: tasks.RollScores | None = None
+        self.freshness: tasks.Freshness | None = None
+        self._freshness_worker: Worker | None = None
+        self._freshness_again = False
+        for signal in (self.opened, self.labelsChanged, self.modelChanged, self.categoriesChanged):
+            signal.connect(self.check_freshness)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -80,11 +86,21 @@ class Library(QObject):
     def category(self, name: str) -> CategoryRecord | None:
         return next((c for c in self.categories if c.name == name), None)
 
-    def trained_metrics(self, name: str) -> dict | None:
-        """Held-out figures of the current sorter for a category it was trained on."""
-        if self.model is None:
+    def model_column(self, name: str) -> int | None:
+        """The current sorter's column for a category, found by id (a category renamed since
+        training keeps its column); None if it was not trained on it."""
+        record = self.category(name)
+        if self.model is None or record is None or record.id not in self.model.category_ids:
             return None
-        return self.model.metrics.get("categories", {}).get(name)
+        return self.model.category_ids.index(record.id)
+
+    def trained_metrics(self, name: str) -> dict | None:
+        """Held-out figures of the current sorter for a category it was trained on (its
+        metrics name the categories as they were at training: found by column)."""
+        column = self.model_column(name)
+        if column is None:
+            return None
+        return self.model.metrics.get("categories", {}).get(self.model.categories[column])
 
     # -- changes ---------------------------------------------------------------------------
 
@@ -141,11 +157,16 @@ class Library(QObject):
 
     def _on_examples_added(self, result: tasks.AddResult) -> None:
         self.labels_changed(result.category)
+        kind = "examples of" if result.positive else "“not” examples for"
+        added = f"Added {result.labelled} photo{'s' if result.labelled != 1 else ''} as {kind} {result.category}"
         if result.skipped:
             shown = "; ".join(f"{p.name}: {why}" for p, why in result.skipped[:3])
             more = f" and {len(result.skipped) - 3} more" if len(result.skipped) > 3 else ""
             count = len(result.skipped)
-            self.message.emit("error", f"Skipped {count} file(s) that are not readable photos — {shown}{more}.")
+            self.message.emit("error", f"{added}; skipped {count} file(s) that are not readable photos — "
+                                       f"{shown}{more}.")
+        else:
+            self.message.emit("ok", added + ".")
 
     def labels_changed(self, name: str) -> None:
         self.refresh_categories()
@@ -169,6 +190,38 @@ class Library(QObject):
         if scores.folder == self.camera_roll:  # not a late answer for a folder since replaced
             self.roll_scores = scores
             self.rollScoresChanged.emit()
+
+    # -- is the sorter out of date? ---------------------------------------------------------
+
+    def check_freshness(self) -> None:
+        """Compare the sorter with the examples again, in a worker (it reads the held-out file
+        and every label); one at a time, the last request always answered."""
+        if self.catalog is None:
+            return
+        if self._freshness_worker is not None:
+            self._freshness_again = True
+            return
+        catalog = self.catalog
+        self._freshness_again = False
+        self._freshness_worker = Worker(lambda progress, stop: tasks.sorter_freshness(catalog, progress, stop),
+                                        name="freshness")
+        self._freshness_worker.finished.connect(self._on_freshness)
+        self._freshness_worker.ended.connect(self._on_freshness_ended)
+        self._freshness_worker.start()
+
+    def _on_freshness(self, freshness: tasks.Freshness) -> None:
+        if self.catalog is not None:
+            self.freshness = freshness
+            self.freshnessChanged.emit()
+
+    def _on_freshness_ended(self) -> None:
+        self._freshness_worker = None
+        if self._freshness_again:
+            self.check_freshness()
+
+    def untrained(self, name: str) -> bool:
+        """A category the current sorter was not trained on (it scores nothing for it)."""
+        return self.model is not None and name not in self.model.categories
 
     def close(self) -> None:
         if self.catalog is not None:

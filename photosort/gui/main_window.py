@@ -12,9 +12,11 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -43,9 +45,9 @@ class _Follow(QObject):
 
     def __init__(self, parent: QObject):
         super().__init__(parent)
-        self._actions: dict[QWidget, list[QAction]] = {}
+        self._actions: dict[QWidget, list[QAction | QWidget]] = {}
 
-    def add(self, action: QAction, button: QWidget) -> None:
+    def add(self, action: QAction | QWidget, button: QWidget) -> None:
         self._actions.setdefault(button, []).append(action)
         button.installEventFilter(self)
         self._sync(button)
@@ -60,6 +62,37 @@ class _Follow(QObject):
             action.setEnabled(button.isEnabled())
             action.setToolTip(button.toolTip())
             action.setStatusTip(button.toolTip())
+
+
+class OutOfDate(QWidget):
+    """"The sorter is out of date: …  [Retrain now]" in the status bar (issue 13, item 9): on
+    every tab, and showing or hiding it moves nothing else."""
+
+    def __init__(self, library: Library, retrain) -> None:
+        super().__init__()
+        self.setObjectName("outOfDate")
+        self.library = library
+        self.label = QLabel()
+        self.label.setObjectName("outOfDateText")
+        self.button = QPushButton("Retrain now")
+        self.button.setObjectName("retrainButton")
+        self.button.clicked.connect(retrain)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 8, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.button)
+        library.freshnessChanged.connect(self.refresh)
+        self.hide()
+
+    def refresh(self) -> None:
+        fresh = self.library.freshness
+        if fresh is None or not fresh.stale:
+            self.hide()
+            return
+        self.label.setText("⚠ The sorter no longer matches your examples (" + "; ".join(fresh.reasons) + ").")
+        self.label.setToolTip("Sorting still uses the sorter as it was trained; retrain so it learns from the "
+                              "examples as they are now.")
+        self.show()
 
 
 class MainWindow(QMainWindow):
@@ -100,6 +133,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(split)
         self.setCentralWidget(central)
         self.library_label = QLabel("Opening library…")
+        self.out_of_date = OutOfDate(library, self.retrain)
+        self.statusBar().addPermanentWidget(self.out_of_date)
         self.statusBar().addPermanentWidget(self.library_label)
         self._follow = _Follow(self)
         self._build_menus()
@@ -152,6 +187,7 @@ class MainWindow(QMainWindow):
         follow = self._follow.add
         follow(self._action(sorter, "&Train my sorter", self.training.start_training, "Ctrl+T", self.training),
                self.training.train_button)
+        follow(self.out_of_date.button, self.training.train_button)  # "Retrain now" can run when Train can
         follow(self._action(sorter, "&Cancel training", self.training.cancel, "Esc"), self.training.cancel_button)
         sort = bar.addMenu("S&ort")
         self._action(sort, "Choose &camera roll…", self.sorting.roll.choose, None, self.sorting)
@@ -195,6 +231,10 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Open or create a photosort library", start)
         if folder:
             self.library.open(Path(folder))
+
+    def retrain(self) -> None:
+        self.tabs.setCurrentWidget(self.training)
+        self.training.start_training()
 
     def about(self) -> None:
         QMessageBox.about(self, "About photosort",

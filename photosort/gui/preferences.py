@@ -45,6 +45,16 @@ class Preferences:
         setattr(settings, _SETTINGS_FIELDS[key], folder)
         settings.save()
 
+    def watching(self) -> bool:
+        """Whether a watch was on when photosort last closed (the window offers to resume it)."""
+        return bool(Settings.load().watching)
+
+    def set_watching(self, on: bool) -> None:
+        settings = Settings.load()
+        if settings.watching != on:
+            settings.watching = on
+            settings.save()
+
     def backbone(self) -> str:
         return Settings.load().backbone
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from photosort.gui import tasks
 from photosort.gui.library import Library
 from photosort.gui.thumbnails import shared_loader
-from photosort.gui.widgets import HintList, hint
+from photosort.gui.widgets import HintList, hint, set_available
 from photosort.gui.workers import Worker
 
 if TYPE_CHECKING:
@@ -84,6 +84,7 @@ class ReviewPanel(QWidget):
         library.categoriesChanged.connect(self._fill_categories)
         library.sortsChanged.connect(self._mark_stale)
         library.currentCategoryChanged.connect(self._follow_category)
+        library.opened.connect(self._update_buttons)
         self._update_buttons()
 
     def _fill_categories(self) -> None:
@@ -126,9 +127,11 @@ class ReviewPanel(QWidget):
         self.worker.failed.connect(lambda text: self.library.message.emit("error", text))
         self.worker.ended.connect(self._on_ended)
         self.worker.start()
+        self._update_buttons()
 
     def _on_ended(self) -> None:
         self.worker = None
+        self._update_buttons()
         if self._stale:
             self.refresh()
 
@@ -148,11 +151,29 @@ class ReviewPanel(QWidget):
                                  "what went where.")
         self._update_buttons()
 
+    def _why_not(self) -> str:
+        """Why the correction buttons cannot act now, or "" (a grey button says why)."""
+        name = self.category.currentText()
+        if not self.library.is_open():
+            return "The library is still opening"
+        if not name:
+            return "Create a category and sort your camera roll first"
+        if self.worker is not None:
+            return "Wait a moment: the last correction (or the list) is still being made"
+        if self.grid.count() == 0:
+            return f"Nothing to correct: no photo was sorted into “{name}” yet"
+        if not self.grid.selectedItems():
+            return f"Select the photos that do not belong in “{name}” first"
+        return ""
+
     def _update_buttons(self) -> None:
-        selected = bool(self.grid.selectedItems())
-        self.wrong_button.setEnabled(selected)
-        self.move_button.setEnabled(selected)
+        why = self._why_not()
         wrong = self.category.currentText()
+        set_available(self.wrong_button, why, f"Remove the selected photos from {wrong}'s folder; they become "
+                                              f"“not {wrong}” examples")
+        others = [n for n in self.library.category_names() if n != wrong]
+        set_available(self.move_button, why or ("" if others else "There is no other category to move them to"),
+                      "Copy the selected photos to another category's folder and remove them from this one")
         for action in self.move_menu.actions():
             action.setVisible(action.text() != wrong)
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -20,7 +21,14 @@ from PySide6.QtWidgets import (
 from photosort.gui import tasks
 from photosort.gui.library import Library
 from photosort.gui.preferences import CAMERA_ROLL, Preferences
-from photosort.gui.widgets import FolderField, fit_rows, heading, hint, set_available, short_path
+from photosort.gui.widgets import (
+    FolderField,
+    fit_rows,
+    heading,
+    hint,
+    set_available,
+    short_path,
+)
 from photosort.gui.workers import Worker
 from photosort.progress import Progress
 
@@ -42,6 +50,9 @@ class SortPanel(QWidget):
         self.library = library
         self.preferences = preferences
         self.worker: Worker | None = None
+        self._plan: tasks.UndoPlan | None = None
+        self._last_run = None  # the run "Undo last sort" takes back, looked up when sorts change
+        self._confirmed_undo: int | None = None  # the run to undo once the plan's worker has ended
         self.roll = FolderField("Camera roll:", "Camera roll folder")
         self.roll.changed.connect(self._on_roll_chosen)
         self.preview_button = QPushButton("Preview")
@@ -98,12 +109,18 @@ class SortPanel(QWidget):
         # the roll may be chosen on the Thresholds tab: the buttons follow it, not only the label
         library.cameraRollChanged.connect(self._on_roll_changed)
         library.categoriesChanged.connect(self._update_buttons)
-        library.sortsChanged.connect(self._update_buttons)
+        library.sortsChanged.connect(self._refresh_last_run)
         library.modelChanged.connect(self._update_buttons)
         self._update_buttons()
 
     def _on_opened(self) -> None:
         self.roll.set_folder(self.library.camera_roll, emit=False)
+        self._refresh_last_run()
+
+    def _refresh_last_run(self) -> None:
+        """Only when sorts change: a query over the runs, not redone for every button update
+        (a new sorter or category changes nothing here, and training's end must stay light)."""
+        self._last_run = self.last_undoable_run()
         self._update_buttons()
 
     def _on_roll_changed(self, folder: str) -> None:
@@ -119,7 +136,9 @@ class SortPanel(QWidget):
         """The run "Undo last sort" takes back (the core's rule), or None."""
         if not self.library.is_open():
             return None
-        from photosort.sorting import last_undoable_run  # the catalog's modules: loaded by now, not at start-up
+        from photosort.sorting import (
+            last_undoable_run,  # the catalog's modules: loaded by now, not at start-up
+        )
 
         return last_undoable_run(self.library.catalog)
 
@@ -148,10 +167,10 @@ class SortPanel(QWidget):
         set_available(self.cancel_button, "" if self.worker is not None else "Nothing is running",
                       "Stop; the photos copied so far stay sorted")
         busy = self._busy()
-        last = self.last_undoable_run() if not busy else None
+        last = self._last_run if not busy else None
         if last is not None:
-            set_available(self.undo_button, "", f"Remove the {_plural(last.summary.get('copies', 0), 'copy', 'copies')}"
-                          f" made by the sort of {short_path(last.source)}")
+            set_available(self.undo_button, "", f"Take back the sort of {short_path(last.source)}: you are told "
+                          "first which of its copies are removed, and why any are not")
         else:
             set_available(self.undo_button, busy or "Nothing to undo: no sort since the last undo")
 
@@ -206,6 +225,14 @@ class SortPanel(QWidget):
         self.worker = None
         self.progress.hide()
         self._update_buttons()
+        run_id, self._confirmed_undo = self._confirmed_undo, None
+        if run_id is not None:
+            self._start_undo(run_id)
+
+    def _start_undo(self, run_id: int) -> None:
+        catalog = self.library.catalog
+        self._run(Worker(lambda progress, stop: tasks.undo_last_sort(catalog, run_id, progress, stop), name="undo"),
+                  self._on_undone)
 
     def _show_summary(self, summary) -> None:
         self.title.setText("Preview — nothing copied yet" if summary.dry_run else "Last sort")
@@ -214,14 +241,19 @@ class SortPanel(QWidget):
             for name in placement.copied:
                 new[name] = new.get(name, 0) + 1
         folders = {c.name: str(c.folder) for c in self.library.categories}
+        untrained = sorted(n for n in folders if n not in summary.per_category and self.library.untrained(n))
         self.table.setRowCount(0)
         for name in sorted(set(summary.per_category) | set(folders)):
             row = self.table.rowCount()
             self.table.insertRow(row)
             cells = (name, short_path(folders.get(name, "")), str(summary.per_category.get(name, 0)),
                      str(new.get(name, 0)))
+            if name in untrained:  # not a silent 0: the sorter cannot score it at all
+                cells = (name, short_path(folders.get(name, "")), "not trained yet", "—")
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if name in untrained:
+                    item.setToolTip("The sorter was trained before this category existed: retrain to sort into it")
                 if column >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
@@ -238,36 +270,75 @@ class SortPanel(QWidget):
         if problems:
             shown = "; ".join(f"{p.name}: {why}" for p, why in problems[:3])
             parts.append(f"{len(problems)} problem(s) — {shown}")
-        self.summary.setText("\n".join([". ".join(parts) + "."] + summary.notes))
+        notes = list(summary.notes)
+        if untrained:
+            notes.append(f"Not trained yet: {', '.join(untrained)} — the sorter has never seen "
+                         f"{'it' if len(untrained) == 1 else 'them'}, so no photo goes there until you retrain.")
+        self.summary.setText("\n".join([". ".join(parts) + "."] + notes))
 
     # -- undo ------------------------------------------------------------------------------
 
     def undo(self) -> None:
-        if self.worker is not None or self.last_undoable_run() is None:
+        """First what undo will do (a look at the copies, in a worker), then ask, then undo."""
+        if self.worker is not None or self._last_run is None:
             return
         catalog = self.library.catalog
-        self.worker = Worker(lambda progress, stop: tasks.undo_last_sort(catalog, progress, stop), name="undo")
-        self.worker.progress.connect(self._on_progress)
-        self.worker.finished.connect(self._on_undone)
-        self.worker.failed.connect(lambda text: self.library.message.emit("error", text))
-        self.worker.ended.connect(self._on_ended)
-        self.worker.start()
+        self._run(Worker(lambda progress, stop: tasks.undo_plan(catalog, progress, stop), name="undo-plan"),
+                  self._confirm_undo)
+
+    def _run(self, worker: Worker, on_finished) -> None:
+        self.worker = worker
+        worker.progress.connect(self._on_progress)
+        worker.finished.connect(on_finished)
+        worker.failed.connect(lambda text: self.library.message.emit("error", text))
+        worker.ended.connect(self._on_ended)
+        worker.start()
         self._update_buttons()
 
+    def _confirm_undo(self, plan: tasks.UndoPlan) -> None:
+        lines = [f"The sort of {short_path(plan.source)} made {_plural(plan.copies, 'copy', 'copies')}."]
+        lines.append(f"Undo removes {_plural(plan.remove, 'copy', 'copies')}"
+                     + (f" and puts back {_plural(plan.restore, 'original')}" if plan.restore else "") + ".")
+        lines += _not_removed(plan.changed, plan.gone)
+        lines.append("Your originals are not touched.")
+        self._plan = plan
+        answer = QMessageBox.question(self, "Undo last sort", "\n\n".join(lines))
+        if answer != QMessageBox.StandardButton.Yes:
+            self.speed.setText("Undo cancelled: nothing was changed.")
+            return
+        if self.worker is None:  # the plan's worker ended while the question was open
+            self._start_undo(plan.run_id)
+        else:
+            self._confirmed_undo = plan.run_id  # started by _on_ended, once the plan's worker is gone
+
     def _on_undone(self, summary) -> None:
-        text = f"Undone: removed {_plural(summary.removed, 'copy', 'copies')}"
+        plan = self._plan
+        text = f"Undone: removed {_plural(summary.removed, 'copy', 'copies')} of the {plan.copies} the sort made"
         if summary.restored:
             text += f", put back {_plural(summary.restored, 'original')}"
-        if summary.kept:
-            text += f"; kept {len(summary.kept)} changed since the sort"
+        text += ". " + " ".join(_not_removed([p for p, _ in summary.kept], plan.gone))
         if summary.errors:
-            text += f"; {len(summary.errors)} could not be removed ({summary.errors[0][1]})"
-        self.speed.setText(text + ".")
+            text += f" {_plural(len(summary.errors), 'copy', 'copies')} could not be removed ({summary.errors[0][1]})."
+        text = " ".join([text.strip(), *summary.notes])
+        self.speed.setText(text)
         if self.title.text() == "Last sort":  # its copies are gone: the table no longer says what is on disk
             self.title.setText("Last sort — undone")
             self.table.setRowCount(0)
             fit_rows(self.table)
             self.summary.setText("")
         self.library.sortsChanged.emit()
-        self.library.message.emit("error" if summary.errors else "ok", text + ".")
+        self.library.message.emit("error" if summary.errors else "ok", text)
         self.undoFinished.emit(summary)
+
+
+def _not_removed(changed: list, gone: list) -> list[str]:
+    """The copies undo leaves alone, and why, in a sentence each."""
+    lines = []
+    if changed:
+        lines.append(f"{_plural(len(changed), 'copy', 'copies')} changed since the sort "
+                     f"{'is' if len(changed) == 1 else 'are'} kept ({', '.join(p.name for p in changed[:3])}).")
+    if gone:
+        shown = "; ".join(f"{p.name}: {why}" for p, why in gone[:3]) + (f"; {len(gone) - 3} more" if len(gone) > 3 else "")
+        lines.append(f"{_plural(len(gone), 'copy', 'copies')} {'is' if len(gone) == 1 else 'are'} no longer there "
+                     f"— {shown}.")
+    return lines

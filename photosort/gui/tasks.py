@@ -89,11 +89,15 @@ class RollScores:
     folder: str
     paths: list[Path]
     scores: np.ndarray  # (len(paths), len(categories))
-    categories: list[str]
+    categories: list[str]  # names when scored, for display
     version_id: int
+    category_ids: list[int] = field(default_factory=list)  # the columns' categories
 
-    def column(self, name: str) -> np.ndarray | None:
-        return self.scores[:, self.categories.index(name)] if name in self.categories else None
+    def column(self, category_id: int | None) -> np.ndarray | None:
+        """A category's scores, by id (a name may have changed since they were scored)."""
+        if category_id not in self.category_ids:
+            return None
+        return self.scores[:, self.category_ids.index(category_id)]
 
 
 _sorters: dict[tuple[Path, int], Sorter] = {}
@@ -139,7 +143,7 @@ def score_folder(catalog: Catalog, folder: str, on_progress: ProgressFn, should_
                 kept.append(scored.path)
                 rows.append(scored.scores)
     scores = np.array(rows, dtype=np.float32).reshape(len(rows), len(sorter.categories))
-    return RollScores(folder, kept, scores, list(sorter.categories), sorter.version.id)
+    return RollScores(folder, kept, scores, list(sorter.categories), sorter.version.id, list(sorter.category_ids))
 
 
 def sort_camera_roll(
@@ -168,11 +172,12 @@ def start_watcher(watcher: FolderWatcher, on_progress: ProgressFn, should_stop: 
     watcher.start()
 
 
-def undo_last_sort(catalog: Catalog, on_progress: ProgressFn, should_stop: StopFn) -> UndoSummary:
+def undo_last_sort(catalog: Catalog, run_id: int | None, on_progress: ProgressFn, should_stop: StopFn) -> UndoSummary:
+    """Undo a sort (the one its confirmation described, or the last one)."""
     from photosort.sorting import undo_run
 
     on_progress(Progress("undoing", 0, None, "Removing the copies the last sort made"))
-    return undo_run(catalog)
+    return undo_run(catalog, run_id)
 
 
 def received_photos(catalog: Catalog, category: str, on_progress: ProgressFn,
@@ -190,3 +195,114 @@ def correct_copy(catalog: Catalog, item: ReceivedCopy, wrong: str, right: str | 
     from photosort.sorting.review import correct
 
     return correct(catalog, item, wrong, right).line()
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether the current sorter still matches the examples (issue 13, item 9)."""
+
+    version_id: int | None
+    untrained: list[str] = field(default_factory=list)  # categories the sorter has never seen
+    reasons: list[str] = field(default_factory=list)  # what changed since training, in plain words
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.reasons)
+
+
+def _plural(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def sorter_freshness(catalog: Catalog, on_progress: ProgressFn, should_stop: StopFn) -> Freshness:
+    """Compare the current sorter with the examples now: new or removed categories, and each
+    labelled photo against what the sorter was trained on (its held-out file lists every
+    training photo with its categories), so new examples, forgotten ones and corrections in
+    Review all count. Reads a file and the labels: run it in a worker."""
+    from photosort.training import load_held_out
+
+    version = catalog.current_model()
+    if version is None:
+        return Freshness(None)
+    names = [c.name for c in catalog.categories()]
+    untrained = [n for n in names if n not in version.categories]
+    reasons = [f"new categor{'y' if len(untrained) == 1 else 'ies'} {', '.join(untrained)}"] if untrained else []
+    removed = [n for n in version.categories if n not in names]
+    if removed:
+        reasons.append(f"removed {', '.join(removed)}")
+    held = load_held_out(version)
+    if held is not None:
+        trained = {pid: frozenset(c for c, on in zip(held.categories, row, strict=True) if on)
+                   for pid, row in zip(held.photo_ids, held.labels, strict=True)}
+        now = {lp.photo.id: frozenset(n for n, positive in lp.labels.items() if positive and n in version.categories)
+               for lp in catalog.labelled_photos()}
+        new = sum(1 for pid in now if pid not in trained)
+        changed = sum(1 for pid, cats in trained.items() if pid in now and now[pid] != cats)
+        gone = sum(1 for pid in trained if pid not in now)
+        if new:
+            reasons.append(f"{_plural(new, 'new example')}")
+        if changed:
+            reasons.append(f"{_plural(changed, 'example')} corrected or moved")
+        if gone:
+            reasons.append(f"{_plural(gone, 'example')} removed")
+    return Freshness(version.id, untrained, reasons)
+
+
+@dataclass(frozen=True)
+class UndoPlan:
+    """What "Undo last sort" will do, said before it does it (issue 13, item 6): every copy the
+    sort made is either removed, kept (changed since), or already gone (and why)."""
+
+    run_id: int
+    source: str
+    copies: int  # copies the sort made
+    remove: int  # still exactly as written: removed
+    restore: int  # originals a --move sort removed: put back
+    changed: list[Path] = field(default_factory=list)  # changed since the sort: kept
+    gone: list[tuple[Path, str]] = field(default_factory=list)  # no longer there, with why
+
+
+def undo_plan(catalog: Catalog, on_progress: ProgressFn, should_stop: StopFn) -> UndoPlan:
+    """Look at the copies the last sort made (reads them: run it in a worker)."""
+    import os
+
+    from photosort.errors import PhotosortError
+    from photosort.sorting import files, last_undoable_run
+    from photosort.sorting.states import COPY_OPS, DONE, REMOVE, REVIEW
+
+    run = last_undoable_run(catalog)
+    if run is None:
+        raise PhotosortError("There is no sort to undo.")
+    ops = catalog.file_ops(run.id)
+    copies = [op for op in ops if op.op in COPY_OPS and op.state == DONE]  # derived ones too
+    missing = [op for op in copies if not os.path.lexists(op.dest)]
+    changed = [op.dest for op in copies
+               if os.path.lexists(op.dest) and not files.has_content(op.dest, op.content_hash, op.size)]
+    corrected = {}
+    for op in catalog.file_ops_for_hashes({m.content_hash for m in missing}, op=REMOVE, state=DONE):
+        review = catalog.run(op.run_id)
+        if review is not None and review.kind == REVIEW:
+            right = review.options.get("right")
+            corrected[op.src] = "corrected in Review" + (f" (moved to {right})" if right else " (taken out)")
+    gone = [(op.dest, corrected.get(op.dest, "deleted or moved since the sort")) for op in missing]
+    restore = sum(1 for op in ops if op.op == REMOVE and op.state == DONE)
+    return UndoPlan(run.id, run.source, len(copies), len(copies) - len(missing) - len(changed), restore,
+                    changed, gone)
+
+
+@dataclass(frozen=True)
+class HeldOutView:
+    """A sorter's held-out scores with their photos' paths, for the threshold sliders."""
+
+    version_id: int
+    held_out: object  # training.HeldOut, or None for a sorter saved without them
+    paths: dict[int, str]  # photo id -> path
+
+
+def held_out_view(catalog: Catalog, version) -> HeldOutView:
+    """Read the held-out file and the photos' paths (a file and a query: in a worker)."""
+    from photosort.training import load_held_out
+
+    held = load_held_out(version)
+    paths = {p.id: str(p.path) for p in catalog.photos(held.photo_ids)} if held is not None else {}
+    return HeldOutView(version.id, held, paths)

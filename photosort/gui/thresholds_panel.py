@@ -74,7 +74,8 @@ class ThresholdsPanel(QWidget):
         self.focus = ""  # the category whose nearest photos the strip shows
         self.worker: Worker | None = None
         self._scoring = ""  # the folder being scored
-        self._validation: tuple | None = None  # (model id, its HeldOut or None)
+        self._validation: tasks.HeldOutView | None = None  # the current sorter's held-out scores and paths
+        self._validation_worker: Worker | None = None
         self._unsaved: set[str] = set()
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save)
@@ -173,38 +174,64 @@ class ThresholdsPanel(QWidget):
         row.count.setText(self._count_text(name, t))
         self._update_best(row)
         precision_recall = self._held_out(name, t)
-        if precision_recall is None:
+        if precision_recall is None and self._validation_worker is not None:
+            row.stats.setText("reading precision and recall…")
+        elif precision_recall is None:
             row.stats.setText("train to see precision and recall")
         else:
             row.stats.setText(f"precision {precision_recall[0]:.2f} · recall {precision_recall[1]:.2f}")
 
+    def _category_id(self, name: str) -> int | None:
+        record = self.library.category(name)
+        return record.id if record else None
+
     def _count_text(self, name: str, t: float) -> str:
         scores = self.library.roll_scores
-        column = scores.column(name) if scores else None
+        column = scores.column(self._category_id(name)) if scores else None
         if column is None:
-            return "→ — photos"
+            return "→ not trained yet" if self.library.untrained(name) else "→ — photos"
         return f"→ {int((column >= t).sum())} of {len(column)} photos"
 
     def _held_out(self, name: str, t: float) -> tuple[float, float] | None:
         from photosort import metrics  # numpy: not at the top, it would delay the first paint
 
         held_out = self._held_out_scores()
-        if held_out is None or name not in held_out.categories:
+        i = self.library.model_column(name)  # held-out columns are the model's, by id
+        if held_out is None or i is None or i >= held_out.scores.shape[1]:
             return None
-        i = held_out.categories.index(name)
         precision, recall, _ = metrics.prf(held_out.labels[:, i], held_out.scores[:, i] >= t)
         return precision, recall
 
     def _held_out_scores(self):
-        """The current sorter's held-out scores (a training.HeldOut or None), read once per sorter."""
-        from photosort.training import load_held_out
-
+        """The current sorter's held-out scores (a training.HeldOut), or None until they are read:
+        the file and the photos' paths are read in a worker once per sorter (on the GUI thread
+        they stalled the window as training finished), then every row is updated."""
         model = self.library.model
         if model is None:
             return None
-        if self._validation is None or self._validation[0] != model.id:
-            self._validation = (model.id, load_held_out(model))
-        return self._validation[1]
+        if self._validation is not None and self._validation.version_id == model.id:
+            return self._validation.held_out
+        if self._validation_worker is None:
+            catalog = self.library.catalog
+            self._validation_worker = Worker(lambda progress, stop: tasks.held_out_view(catalog, model),
+                                             name="held-out")
+            self._validation_worker.finished.connect(self._on_validation)
+            self._validation_worker.failed.connect(  # not asked again for this sorter
+                lambda _text, v=model.id: self._on_validation(tasks.HeldOutView(v, None, {})))
+            self._validation_worker.ended.connect(self._on_validation_ended)
+            self._validation_worker.start()
+        return None
+
+    def _on_validation(self, view: tasks.HeldOutView) -> None:
+        self._validation = view
+        if self.rows:
+            self.update_all()
+
+    def _on_validation_ended(self) -> None:
+        self._validation_worker = None
+        model = self.library.model
+        if model is not None and (self._validation is None or self._validation.version_id != model.id):
+            QTimer.singleShot(0, self.update_all)  # a newer sorter arrived meanwhile: read its own
 
     def _update_best(self, row: _Row) -> None:
         """The slider's mark and the Best F1 button follow the current sorter's choice."""
@@ -249,14 +276,14 @@ class ThresholdsPanel(QWidget):
     def _candidates(self, name: str) -> list[tuple[str, float]]:
         """(path, score) of the camera roll's photos, or else the held-out examples."""
         scores = self.library.roll_scores
-        column = scores.column(name) if scores else None
+        column = scores.column(self._category_id(name)) if scores else None
         if column is not None:
             return [(str(p), float(s)) for p, s in zip(scores.paths, column, strict=True)]
         held_out = self._held_out_scores()
-        if held_out is None or name not in held_out.categories:
+        i = self.library.model_column(name)
+        if held_out is None or i is None or i >= held_out.scores.shape[1]:
             return []
-        i = held_out.categories.index(name)
-        by_id = {p.id: str(p.path) for p in self.library.catalog.photos(held_out.photo_ids)}
+        by_id = self._validation.paths
         pairs = zip(held_out.photo_ids, held_out.scores, strict=True)
         return [(by_id[pid], float(row[i])) for pid, row in pairs if pid in by_id]
 

@@ -12,11 +12,19 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from photosort.gui import resources, tasks
+from photosort.gui import resources, tasks, watch_log
 from photosort.gui.library import Library
 from photosort.gui.preferences import WATCH_FOLDER, Preferences
 from photosort.gui.thumbnails import shared_loader
@@ -27,7 +35,8 @@ if TYPE_CHECKING:
     from photosort.watcher import FolderWatcher
 
 THUMB = 48
-RECENT = 200  # rows kept in the list
+RECENT = watch_log.KEPT  # rows kept in the list (and in the log file)
+GONE_CHECK_MS = 1000  # how often a watched folder is looked for (a card pulled out, a share unmounted)
 PATH_ROLE = Qt.ItemDataRole.UserRole
 START_TIP = "Sort each new photo that appears in this folder as soon as it is completely written"
 STOP_TIP = "Stop sorting new photos (the ones sorted stay sorted)"
@@ -75,7 +84,32 @@ class WatchPanel(QWidget):
         layout.addWidget(self.recent, 1)
         layout.addWidget(hint("New photos are sorted once they are completely written, e.g. while a phone syncs. "
                               "Photos that arrived while photosort was closed are caught up when watching starts."))
-        library.opened.connect(lambda: self.folder.set_folder(self.preferences.folder(WATCH_FOLDER), emit=False))
+        library.opened.connect(self._on_opened)
+        self.lines: list[watch_log.LogLine] = []
+        self._save_timer = QTimer(self, singleShot=True, interval=2000)  # one write per burst of photos
+        self._save_timer.timeout.connect(lambda: watch_log.save(self.lines))
+        self._gone_timer = QTimer(self, interval=GONE_CHECK_MS)
+        self._gone_timer.timeout.connect(self._check_folder)
+        self._gone = False
+        self._restore_log()
+
+    def _on_opened(self) -> None:
+        self.folder.set_folder(self.preferences.folder(WATCH_FOLDER), emit=False)
+        if self.preferences.watching() and self.folder.folder and self.watcher is None:
+            # it was on when photosort closed: offer it, one click away (never silently resumed)
+            self.toggle.setText("Resume watching")
+            self.status.setText(f"You were watching {short_path(self.folder.folder)} when photosort was closed. "
+                                "Resume watching to sort what arrived meanwhile.")
+            self.library.message.emit("info", f"Watching {short_path(self.folder.folder)} was on when photosort "
+                                              "closed: Resume watching on the Watch tab.")
+
+    def _restore_log(self) -> None:
+        self.lines = watch_log.load()
+        for line in reversed(self.lines):
+            icon = resources.icon("error") if line.error else self.loader.icon(line.thumb, THUMB) if line.thumb \
+                else QIcon()
+            self._insert_item(icon, f"{line.when[-8:] if line.when[:10] == time.strftime('%Y-%m-%d') else line.when}"
+                                    f"   {line.text}", line.tooltip, line.thumb)
 
     def is_watching(self) -> bool:
         return self.watcher is not None
@@ -113,6 +147,26 @@ class WatchPanel(QWidget):
         self.sorted_count = self.unsorted_count = self.error_count = 0
         self._since = time.strftime("%H:%M")
         set_available(self.toggle, "", STOP_TIP)
+        self.preferences.set_watching(True)
+        self._gone = False
+        self._gone_timer.start()
+        self._update_status()
+
+    def _check_folder(self) -> None:
+        """Say when the watched folder disappears, and when it is back (the watcher waits for it)."""
+        if self.watcher is None:
+            self._gone_timer.stop()
+            return
+        gone = not Path(self.watcher.folder).is_dir()
+        if gone == self._gone:
+            return
+        self._gone = gone
+        where = short_path(self.watcher.folder)
+        if gone:
+            self.library.message.emit("error", f"The watched folder {where} has disappeared (a card or phone "
+                                               "unplugged, a drive unmounted?). Watching resumes when it is back.")
+        else:
+            self.library.message.emit("ok", f"{where} is back: watching it again, and sorting what arrived.")
         self._update_status()
 
     def _on_start_failed(self, text: str) -> None:
@@ -125,6 +179,8 @@ class WatchPanel(QWidget):
         watcher, self.watcher = self.watcher, None
         if watcher is None:
             return
+        self.preferences.set_watching(False)  # stopped by the person: not offered at the next start
+        self._gone_timer.stop()
         watcher.stop()
         self.status.setText("Stopping…")
         set_available(self.toggle, "Stopping the watch; a moment")
@@ -148,7 +204,10 @@ class WatchPanel(QWidget):
 
     def shutdown(self) -> None:
         """The window is closing: stop and wait briefly (the watcher finishes its photo)."""
-        if self.watcher is not None:
+        if self._save_timer.isActive():
+            self._save_timer.stop()
+            watch_log.save(self.lines)
+        if self.watcher is not None:  # still on: remembered ("watching"), offered at the next start
             self.watcher.stop()
             self.watcher.join(10)
             self.watcher = None
@@ -162,7 +221,10 @@ class WatchPanel(QWidget):
         return text + (f", {self.error_count} problem(s)" if self.error_count else "") + "."
 
     def _update_status(self) -> None:
-        if self.watcher is not None:
+        if self.watcher is not None and self._gone:
+            self.status.setText(f"⚠ {short_path(self.watcher.folder)} has disappeared: waiting for it to come back "
+                                f"— {self._counts()}")
+        elif self.watcher is not None:
             self.status.setText(f"Watching {short_path(self.watcher.folder)} since {self._since} — {self._counts()}")
 
     def _on_sorted(self, placement) -> None:
@@ -179,11 +241,17 @@ class WatchPanel(QWidget):
 
     def _on_error(self, path: str, reason: str) -> None:
         self.error_count += 1
-        self._add_row(resources.icon("error"), f"{Path(path).name}: {reason}", path, "")
+        self._add_row(resources.icon("error"), f"{Path(path).name}: {reason}", path, "", error=True)
         self._update_status()
 
-    def _add_row(self, icon: QIcon, text: str, tooltip: str, thumb_path: str) -> None:
-        item = QListWidgetItem(icon, f"{time.strftime('%H:%M:%S')}   {text}")
+    def _add_row(self, icon: QIcon, text: str, tooltip: str, thumb_path: str, error: bool = False) -> None:
+        self._insert_item(icon, f"{time.strftime('%H:%M:%S')}   {text}", tooltip, thumb_path)
+        self.lines.insert(0, watch_log.LogLine(time.strftime("%Y-%m-%d %H:%M:%S"), text, tooltip, thumb_path, error))
+        del self.lines[RECENT:]
+        self._save_timer.start()
+
+    def _insert_item(self, icon: QIcon, text: str, tooltip: str, thumb_path: str) -> None:
+        item = QListWidgetItem(icon, text)
         item.setToolTip(tooltip)
         item.setData(PATH_ROLE, thumb_path)
         self.recent.insertItem(0, item)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDropEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QTableWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QWidget,
+)
 
 _SUFFIXES = ("jpg", "jpeg", "jpe", "png", "webp", "heic", "heif", "tif", "tiff", "bmp")
 # both cases: file dialogs match case-sensitively on Linux, and cameras write IMG_0001.JPG
@@ -84,7 +91,9 @@ class FolderField(QWidget):
         self.set_folder("", emit=False)
 
     def choose(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self._dialog_title, self.folder or str(Path.home()))
+        from photosort.gui.file_dialogs import pick_folder  # it imports this module
+
+        folder = pick_folder(self, self._dialog_title, self.folder or str(Path.home()), allow_new=False)
         if folder:
             self.set_folder(folder)
 

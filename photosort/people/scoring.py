@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from photosort import faces, metrics
-from photosort.catalog import Catalog, PersonExample
+from photosort.catalog import Catalog, CategoryRecord, PersonExample
 from photosort.people.detecting import faces_for
 
 
@@ -34,19 +34,21 @@ def _person(found, examples: Sequence[PersonExample], skip: int | None = None) -
 
 
 class PersonColumns:
-    """The library's person categories, ready to score photos' faces."""
+    """The library's person categories, ready to score photos' faces; ``ids`` are their
+    category ids (the Sorter's columns), ``names`` their names when loaded."""
 
-    def __init__(self, names: Sequence[str], persons: Sequence[faces.Person]):
+    def __init__(self, ids: Sequence[int], names: Sequence[str], persons: Sequence[faces.Person]):
+        self.ids = list(ids)
         self.names = list(names)
         self.persons = list(persons)
 
     @classmethod
-    def load(cls, catalog: Catalog, names: Sequence[str]) -> "PersonColumns":
+    def load(cls, catalog: Catalog, categories: Sequence[CategoryRecord]) -> "PersonColumns":
         persons = []
-        for name in names:
-            examples = catalog.person_examples(name)
+        for category in categories:
+            examples = catalog.person_examples(category.name)
             persons.append(_person(_example_faces(catalog, examples), examples))
-        return cls(names, persons)
+        return cls([c.id for c in categories], [c.name for c in categories], persons)
 
     def scores(self, photos: Sequence[faces.PhotoFaces | None]) -> np.ndarray:
         """(N, persons) in 0..1; a photo without faces (or unreadable: None) scores 0."""

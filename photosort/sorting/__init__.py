@@ -10,7 +10,8 @@ from photosort.sorting.files import CopyError
 from photosort.sorting.copying import journaled_copy
 from photosort.sorting.journal import recover
 from photosort.sorting.review import Correction, correct, received
-from photosort.sorting.sort import Placement, SortRun, SortSummary, choose_folders, sort_folder, sort_paths
+from photosort.sorting.sort import SortRun, choose_folders, sort_folder, sort_paths
+from photosort.sorting.summary import Placement, SortSummary
 from photosort.sorting.undo import RunInfo, UndoSummary, history, last_undoable_run, undo_run
 
 __all__ = [

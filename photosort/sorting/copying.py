@@ -1,5 +1,6 @@
 """The one journaled copy path: every photo photosort writes (a sort's copy, a crashed copy
-redone, an original put back by undo, a review correction) goes through ``journaled_copy``.
+redone, an original put back by undo, a review correction) goes through ``journaled_copy``;
+new bytes made from a photo (its faces blurred) through ``journaled_derive``, the same steps.
 
 The sequence: a temporary name in the destination folder → a pending journal entry naming
 it → write, sync and verify → publish under the final name without ever replacing a file (a
@@ -16,7 +17,7 @@ from pathlib import Path
 from photosort import images
 from photosort.catalog import Catalog
 from photosort.sorting import files
-from photosort.sorting.states import COPY, DERIVE, DONE, FAILED, MKDIR, REMOVE
+from photosort.sorting.states import COPY, DERIVE, DONE, FAILED, MKDIR, PLACEHOLDER, REMOVE
 
 
 def journaled_copy(
@@ -44,14 +45,14 @@ def journaled_copy(
     try:
         files.write_temp(src, tmp, content_hash, size, mtime)
         files.crash_point("temp-written")
-        dest = _publish(tmp, dest, src.name, content_hash, size, exact)
+        dest = _publish(catalog, entry.id, tmp, dest, src.name, content_hash, size, exact)
         files.crash_point("published")
     except (OSError, files.CopyError) as exc:
         catalog.update_file_op(entry.id, state=FAILED, error=files.reason(exc))
         raise
     finally:
         tmp.unlink(missing_ok=True)
-    catalog.update_file_op(entry.id, state=DONE, dest=dest)  # dest: the name it really got
+    catalog.update_file_op(entry.id, state=DONE, dest=dest, error="")  # dest: the name it really got
     files.crash_point("copied")
     return dest
 
@@ -69,13 +70,16 @@ def journaled_derive(
     entry = catalog.journal(run_id, DERIVE, src, dest, tmp, photo_id, category_id, digest, size)
     try:
         _write_data(data, tmp, digest, size)
-        dest = _publish(tmp, dest, dest.name, digest, size, exact=False)
+        files.crash_point("temp-written")
+        dest = _publish(catalog, entry.id, tmp, dest, dest.name, digest, size, exact=False)
+        files.crash_point("published")
     except (OSError, files.CopyError) as exc:
         catalog.update_file_op(entry.id, state=FAILED, error=files.reason(exc))
         raise
     finally:
         tmp.unlink(missing_ok=True)
-    catalog.update_file_op(entry.id, state=DONE, dest=dest)
+    catalog.update_file_op(entry.id, state=DONE, dest=dest, error="")  # dest: the name it really got
+    files.crash_point("copied")
     return dest
 
 
@@ -92,11 +96,15 @@ def _write_data(data: bytes, tmp: Path, digest: str, size: int) -> None:
         raise
 
 
-def _publish(tmp: Path, dest: Path, name: str, content_hash: str, size: int, exact: bool) -> Path:
+def _publish(catalog: Catalog, entry_id: int, tmp: Path, dest: Path, name: str, content_hash: str, size: int,
+             exact: bool) -> Path:
+    def reserving(final: Path) -> None:  # recovery then knows an empty file there is our placeholder
+        catalog.update_file_op(entry_id, dest=final, error=PLACEHOLDER)
+
     taken: set[Path] = set()
     while True:
         try:
-            files.publish(tmp, dest)
+            files.publish(tmp, dest, reserving)
             return dest
         except FileExistsError:  # another program took the name just now: never replace it
             if exact:
@@ -129,9 +137,11 @@ def journaled_remove(catalog: Catalog, run_id: int, path: Path, kept: Path, cont
     if not (files.has_content(kept, content_hash, size) and files.has_content(path, content_hash, size)):
         catalog.update_file_op(entry.id, state=FAILED, error="changed since it was read")
         raise files.CopyError("it changed since it was read, or its copy could not be verified")
+    files.crash_point("remove-journaled")
     try:
         files.remove_file(path)
     except OSError as exc:
         catalog.update_file_op(entry.id, state=FAILED, error=files.reason(exc))
         raise
+    files.crash_point("removed")
     catalog.update_file_op(entry.id, state=DONE)

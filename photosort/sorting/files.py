@@ -5,13 +5,14 @@ crash leaves behind.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import shutil
 import signal
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Set as AbstractSet
+from collections.abc import Callable, Iterator, Set as AbstractSet
 from pathlib import Path
 
 from photosort import images
@@ -132,19 +133,41 @@ def write_bytes(src: Path, tmp: Path) -> None:
     shutil.copyfile(src, tmp)  # uses the kernel's copy (sendfile / copy_file_range) where it can
 
 
-def publish(tmp: Path, dest: Path) -> None:
-    """Give tmp its final name, never replacing a file already there (FileExistsError then)."""
+def publish(tmp: Path, dest: Path, on_reserve: Callable[[Path], None] | None = None) -> None:
+    """Give tmp its final name, never replacing a file already there (FileExistsError then).
+
+    Where the file system has hard links, ``os.link`` does it atomically. Where it has none
+    (FAT and exFAT cards, many SMB/NFS shares), the final name is first reserved with an empty
+    placeholder created only if the name is free (O_CREAT|O_EXCL: two writers can never both
+    get it), and tmp is then renamed over that placeholder, which is ours. ``on_reserve(dest)``
+    is called just before reserving, so the journal can tell recovery that an empty file under
+    that name is our placeholder (a crash between the two steps leaves it behind)."""
     try:
         os.link(tmp, dest)  # atomic, and refuses an existing name
     except FileExistsError:
         raise
-    except OSError:  # no hard links here (FAT, exFAT, some network shares)
-        if os.path.lexists(dest):
-            raise FileExistsError(dest) from None
-        os.replace(tmp, dest)
+    except OSError:  # no hard links here: reserve the name, then rename over the reservation
+        if on_reserve is not None:
+            on_reserve(dest)
+        fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+        os.close(fd)
+        crash_point("reserved")
+        try:
+            os.replace(tmp, dest)
+        except OSError:
+            dest.unlink(missing_ok=True)  # our own empty placeholder, never a photo
+            raise
     else:
         os.unlink(tmp)
     fsync_path(dest.parent)
+
+
+def is_placeholder(path: Path, size: int) -> bool:
+    """An empty file where a photo of ``size`` bytes was being published (see publish)."""
+    try:
+        return size > 0 and path.is_file() and not path.is_symlink() and path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def remove_file(path: Path) -> None:
@@ -152,15 +175,31 @@ def remove_file(path: Path) -> None:
     fsync_path(path.parent)
 
 
+# fsync's answers that mean "this file system (or this handle) cannot sync that", not "it failed"
+_CANNOT_SYNC = {errno.EBADF, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
+
+
 def fsync_path(path: Path) -> None:
-    """Flush a file's or a folder's entry to disk (folders only where the OS allows it)."""
-    if path.is_dir() and os.name != "posix":
+    """Flush a file's or a folder's entry to disk, as far as the platform allows: a file is
+    synced through a read-only handle, or else a writable one (Windows cannot sync a read-only
+    handle); a folder only on POSIX, and not at all where its file system refuses
+    (EINVAL/EBADF on some network and FUSE file systems)."""
+    is_dir = path.is_dir()
+    if is_dir and os.name != "posix":
         return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    for flags in (os.O_RDONLY,) if is_dir else (os.O_RDONLY, os.O_WRONLY):
+        try:
+            fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+        except PermissionError:
+            continue
+        try:
+            os.fsync(fd)
+            return
+        except OSError as exc:
+            if exc.errno not in _CANNOT_SYNC:
+                raise
+        finally:
+            os.close(fd)
 
 
 def reason(exc: BaseException) -> str:

@@ -12,78 +12,134 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from filelock import FileLock, Timeout
 
 from photosort.catalog import Catalog, FileOpRecord, RunRecord
+from photosort.errors import PhotosortError
 from photosort.sorting import files
 from photosort.sorting.copying import journaled_copy
 from photosort.sorting.states import (
-    COPY, DERIVE, DONE, DRY_RUN, FAILED, INTERRUPTED, MKDIR, PENDING, REMOVE, RESTORE, RUN_KINDS, RUNNING, SORT_KINDS,
-    UNDOING, UNDONE,
+    COPY, DERIVE, DONE, DRY_RUN, FAILED, INTERRUPTED, MKDIR, PENDING, PLACEHOLDER, REMOVE, RESTORE, RUN_KINDS,
+    RUNNING, SORT_KINDS, UNDOING, UNDONE,
 )
-
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks here; every unfinished run counts as crashed
-    fcntl = None
 
 log = logging.getLogger(__name__)
 
+
 class RunLock:
-    """A lock file in the library, held for as long as this process works on a run."""
+    """A lock file in the library, held for as long as this process works on a run. The
+    operating system's own lock (filelock: flock on Linux and macOS, LockFileEx on Windows), so
+    it is dropped when the process dies however it dies, and a live run is never taken for a
+    crashed one on any platform."""
 
     def __init__(self, catalog: Catalog, token: str | None = None):
         self.token = token or uuid.uuid4().hex
         self.path = catalog.library_dir / "locks" / f"{self.token}.lock"
-        self._fd: int | None = None
+        self._lock: FileLock | None = None
 
     def acquire(self) -> bool:
         """Take the lock without waiting; False if a live process holds it."""
         self.path.parent.mkdir(exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                return False
-        self._fd = fd
+        lock = FileLock(self.path, is_singleton=False, fallback_to_soft=False)
+        try:
+            lock.acquire(blocking=False)
+        except Timeout:
+            return False
+        self._lock = lock
         return True
 
     def release(self) -> None:
-        if self._fd is None:
+        if self._lock is None:
             return
         self.path.unlink(missing_ok=True)
-        os.close(self._fd)  # closing drops the flock
-        self._fd = None
+        self._lock.release()
+        self._lock = None
+
+
+class LibraryBusy(PhotosortError):
+    """Another process (or thread) is changing files of this library and did not finish in time."""
+
+
+WAITING = "Another photosort run is changing files of this library; waiting for it to finish..."
+
+
+@contextmanager
+def library_lock(catalog: Catalog, wait: float | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Held while this process changes files for the library (a sort, an undo, a correction,
+    a watcher's batch), so two of them never decide about the same photo at once: a second
+    one waits (``on_wait`` hears why, once) or, after ``wait`` seconds, is refused with one
+    clear line. None waits for as long as it takes."""
+    path = catalog.library_dir / "locks" / "library.lock"
+    path.parent.mkdir(exist_ok=True)
+    lock = FileLock(path, is_singleton=False, fallback_to_soft=False)
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        if on_wait is not None:
+            on_wait(WAITING)
+        try:
+            lock.acquire(timeout=-1 if wait is None else wait, poll_interval=0.1)
+        except Timeout:
+            raise LibraryBusy("Another photosort run is still changing files of this library; "
+                                 "try again when it has finished.") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def run_lock(catalog: Catalog, run: RunRecord) -> RunLock:
     return RunLock(catalog, run.options.get("lock"))
 
 
+RULES_BY_ID = "category_id"  # rules["keyed_by"]: thresholds and folders keyed by category id
+
+
 def sort_rules(catalog: Catalog, sorter) -> dict:
-    """What a sort decides by: model version, and each category's threshold and folder. A photo
-    sorted under the same rules is not sorted again; new rules sort it again."""
+    """What a sort decides by: model version, and each category's threshold and folder, keyed
+    by category id (as text: the rules are stored as JSON), so a rename changes no rule. A
+    photo sorted under the same rules is not sorted again; new rules sort it again."""
     thresholds = sorter.thresholds(catalog)
-    folders = {c.name: str(c.folder) for c in catalog.categories()}
-    names = [name for name in sorter.categories if name in folders]
+    folders = {c.id: str(c.folder) for c in catalog.categories()}
+    ids = [cid for cid in sorter.category_ids if cid in folders]
     return {
         "model_version": sorter.version.id,
-        "thresholds": {name: float(thresholds[name]) for name in names},
-        "folders": {name: folders[name] for name in names},
+        "keyed_by": RULES_BY_ID,
+        "thresholds": {str(cid): float(thresholds[cid]) for cid in ids},
+        "folders": {str(cid): folders[cid] for cid in ids},
     }
 
 
 def runs_with_rules(catalog: Catalog, rules: dict, move: bool) -> list[int]:
     """Runs whose decisions still stand under these rules (a --move sort needs --move ones)."""
+    ids_by_name = {c.name: str(c.id) for c in catalog.categories()}
     return [
         run.id
         for run in catalog.runs()
         if run.kind in SORT_KINDS
         and run.status not in (UNDONE, DRY_RUN)
-        and all(run.options.get(key) == value for key, value in rules.items())
+        and all(_by_id(run.options, ids_by_name).get(key) == value for key, value in rules.items())
         and (run.options.get("move", False) or not move)
     ]
+
+
+def _by_id(options: dict, ids_by_name: dict[str, str]) -> dict:
+    """A run's rules keyed by category id; a run made before ids keyed them by the names of
+    the day, read here as the categories bearing those names now."""
+    if options.get("keyed_by") == RULES_BY_ID:
+        return options
+
+    def keyed(rule) -> dict | None:
+        if not isinstance(rule, dict) or any(name not in ids_by_name for name in rule):
+            return None  # a category gone since: those rules no longer hold
+        return {ids_by_name[name]: value for name, value in rule.items()}
+
+    return {**options, "keyed_by": RULES_BY_ID,
+            "thresholds": keyed(options.get("thresholds")), "folders": keyed(options.get("folders"))}
 
 
 def recover(catalog: Catalog) -> list[str]:
@@ -129,7 +185,9 @@ def _finish(catalog: Catalog, op: FileOpRecord) -> None:
     """Complete or redo one operation a crashed run left pending."""
     if op.tmp:
         op.tmp.unlink(missing_ok=True)
-    if op.op in (COPY, RESTORE) and op.dest and files.has_content(op.dest, op.content_hash, op.size):
+    if op.error == PLACEHOLDER and op.dest and files.is_placeholder(op.dest, op.size):
+        op.dest.unlink()  # the name it reserved, still empty: ours (files.publish), never a photo
+    if op.op in (COPY, DERIVE, RESTORE) and op.dest and files.has_content(op.dest, op.content_hash, op.size):
         catalog.update_file_op(op.id, state=DONE)  # it was renamed into place just before the crash
     elif op.op == COPY:
         catalog.update_file_op(op.id, state=FAILED, error="interrupted; copied again")

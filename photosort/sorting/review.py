@@ -18,7 +18,7 @@ from photosort.catalog.records import ReceivedCopy
 from photosort.errors import CategoryError, PhotosortError
 from photosort.sorting import files
 from photosort.sorting.copying import journaled_copy, journaled_mkdir, journaled_remove
-from photosort.sorting.journal import RunLock
+from photosort.sorting.journal import RunLock, library_lock
 from photosort.sorting.states import COPY, DONE, FAILED, REVIEW
 
 
@@ -60,8 +60,9 @@ def correct(catalog: Catalog, copy: ReceivedCopy, wrong: str, right: str | None 
         raise CategoryError(f"{copy.dest.name} is already in '{wrong}'; pick another category.")
     correction = Correction(copy.dest.name, wrong, right, removed=False)
     if files.has_content(copy.dest, copy.content_hash, copy.size):
-        correction = _move_out(catalog, copy, correction, target.id if target else None,
-                               target.folder if target else None)
+        with library_lock(catalog):
+            correction = _move_out(catalog, copy, correction, target.id if target else None,
+                                   target.folder if target else None)
     if copy.photo_id is not None:
         catalog.label(wrong, [copy.photo_id], positive=False)
         if right:

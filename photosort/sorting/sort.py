@@ -9,94 +9,33 @@ original once all its copies are verified → record the photo as decided under 
 
 from __future__ import annotations
 
+import errno
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from photosort import images
 from photosort.catalog import Catalog, PhotoRecord
-from photosort.errors import Cancelled, ImageError, PhotosortError
+from photosort.errors import Cancelled, CategoryError, ImageError, PhotosortError
 from photosort.predictor import Scored, Sorter, predict_paths
 from photosort.progress import Progress, ProgressFn, StopFn, check_stop
 from photosort.sorting import files
+from photosort.sorting.summary import Placement, SortSummary
 from photosort.sorting.copying import journaled_copy, journaled_derive, journaled_mkdir, journaled_remove
-from photosort.sorting.journal import RunLock, recover, runs_with_rules, sort_rules
+from photosort.sorting.journal import RunLock, library_lock, recover, runs_with_rules, sort_rules
 from photosort.sorting.states import CANCELLED, COPY, DECIDE, DONE, DRY_RUN, FAILED
 
-
-@dataclass(frozen=True)
-class Placement:
-    """Where one photo went (in a dry run: would go). No dests: it stays where it is."""
-
-    source: Path
-    dests: dict[str, Path]  # category -> its file there (a new copy, or the same bytes already there)
-    copied: tuple[str, ...] = ()  # the categories that got (would get) a new copy
-    moved: bool = False  # --move removed the original
+# What scores the photos: predict_paths's signature (catalog, sorter, paths, batch_size=,
+# should_stop=) yielding batches of Scored whose scores are already recorded in the catalog.
+Scorer = Callable[..., Iterator[list[Scored]]]
 
 
-@dataclass
-class SortSummary:
-    run_id: int | None = None
-    dry_run: bool = False
-    scanned: int = 0
-    sorted: int = 0  # photos now in at least one category folder
-    copies: int = 0  # new files written (a dry run: that would be written)
-    unsorted: int = 0  # photos that reached no threshold: left where they are
-    already_sorted: int = 0  # sorted before under the same model, thresholds and folders
-    moved: int = 0
-    skipped: list[tuple[Path, str]] = field(default_factory=list)  # unreadable input, with why
-    errors: list[tuple[Path, str]] = field(default_factory=list)  # copies that failed, with why
-    per_category: dict[str, int] = field(default_factory=dict)
-    placements: list[Placement] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    batches: int = 0  # model calls
-    seconds: float = 0.0
-
-    @property
-    def photos_per_s(self) -> float:
-        return self.scanned / self.seconds if self.seconds > 0 else 0.0
-
-    def merge(self, other: "SortSummary") -> None:
-        """Add another summary's counts to this one (the watcher's running totals)."""
-        for name in ("scanned", "sorted", "copies", "unsorted", "already_sorted", "moved", "batches", "seconds"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("skipped", "errors", "placements", "notes"):
-            getattr(self, name).extend(getattr(other, name))
-        for category, count in other.per_category.items():
-            self.per_category[category] = self.per_category.get(category, 0) + count
-
-    def to_json(self, plan: bool = True) -> dict:
-        """The summary as JSON; ``plan`` adds a dry run's list of copies it would make."""
-        data = {
-            "scanned": self.scanned,
-            "sorted": self.sorted,
-            "copies": self.copies,
-            "unsorted": self.unsorted,
-            "skipped": [{"path": str(p), "reason": r} for p, r in self.skipped],
-            "errors": [{"path": str(p), "reason": r} for p, r in self.errors],
-            "per_category": dict(sorted(self.per_category.items())),
-            "already_sorted": self.already_sorted,
-            "moved": self.moved,
-            "run_id": self.run_id,
-            "dry_run": self.dry_run,
-            "photos_per_s": round(self.photos_per_s, 2),
-            "notes": list(self.notes),
-        }
-        if plan and self.dry_run:
-            data["would_copy"] = [
-                {"source": str(p.source), "category": name, "dest": str(p.dests[name])}
-                for p in self.placements
-                for name in p.copied
-            ]
-        return data
-
-
-def choose_folders(scores: Sequence[float], categories: Sequence[str], thresholds: Mapping[str, float]) -> list[str]:
+def choose_folders(scores: Sequence[float], categories: Sequence, thresholds: Mapping) -> list:
     """The categories (hence folders) a photo goes to: each whose score reaches its threshold —
-    several, or none. A category without a threshold (removed since training) gets nothing."""
+    several, or none. A category without a threshold (removed since training) gets nothing.
+    Categories are keys of ``thresholds``: sorting uses category ids."""
     return [name for name, score in zip(categories, scores) if name in thresholds and score >= thresholds[name]]
 
 
@@ -111,9 +50,11 @@ class SortRun:
         self.rules = sort_rules(catalog, sorter)
         self.dry_run = dry_run
         self.move = move and not dry_run
-        self.folders = {name: Path(folder) for name, folder in self.rules["folders"].items()}
-        self.category_ids = {c.name: c.id for c in catalog.categories()}
-        self.face_modes = {c.name: c.faces for c in catalog.categories() if c.faces != "keep"}
+        # by category id: a category renamed since training (or during this run) keeps its folder
+        self.folders = {int(cid): Path(folder) for cid, folder in self.rules["folders"].items()}
+        self.thresholds = {int(cid): value for cid, value in self.rules["thresholds"].items()}
+        self.names = {c.id: c.name for c in catalog.categories()}  # for summaries and notes
+        self.face_modes = {c.id: c.faces for c in catalog.categories() if c.faces != "keep"}  # blur, pixelate
         self._lock = RunLock(catalog)
         self._lock.acquire()  # a fresh lock: always free
         options = {**self.rules, "dry_run": dry_run, "move": self.move, "lock": self._lock.token}
@@ -122,10 +63,20 @@ class SortRun:
         self.placed: dict[tuple[Path, str], Path] = {}  # (folder, content hash) -> file, this run
         self.promised: set[Path] = set()  # names a dry run would use
         self.noted: set[Path] = set()  # folders already reported missing
+        self.unusable: dict[Path, str] = {}  # folders full, read-only or gone: why, said once
 
     @property
     def id(self) -> int:
         return self.record.id
+
+    def drop_removed(self, summary: SortSummary) -> None:
+        """Stop sorting into categories removed since this run began (another window, a CLI):
+        the run goes on with the others, with one note for each."""
+        present = {c.id for c in self.catalog.categories()}
+        for cid in [cid for cid in self.thresholds if cid not in present]:
+            del self.thresholds[cid]
+            summary.notes.append(f"The category '{self.names.get(cid, cid)}' was removed during this sort; "
+                                 "the photos after that were not sorted into it (the other categories were).")
 
     def decided(self, hashes: Iterable[str]) -> set[str]:
         """Which of these contents were already sorted under this run's rules."""
@@ -146,11 +97,13 @@ def sort_paths(
     should_stop: StopFn | None = None,
     batch_size: int = 32,
     on_placed: Callable[[Placement], None] | None = None,
+    scorer: Scorer = predict_paths,
 ) -> SortSummary:
     """Sort these photos under run's rules, in batches; on_placed hears about each photo as
     soon as its copies are made. Unreadable photos and failed copies are reported in the
     summary, never raised; Cancelled is raised if should_stop() turns True. on_placed and
-    on_progress are called from the copying thread."""
+    on_progress are called from the copying thread. scorer: predict_paths, or another source
+    of recorded Scored batches with its signature (a Ray cluster: photosort.cluster)."""
     started = time.monotonic()
     paths = [Path(p).absolute() for p in paths]
     summary = SortSummary(run_id=run.id, dry_run=run.dry_run, scanned=len(paths))
@@ -167,7 +120,7 @@ def sort_paths(
             on_progress(Progress("sorting", done, len(paths), batch[-1].path.name, {"photos_per_s": rate}))
 
     with (
-        closing(predict_paths(catalog, sorter, todo, batch_size=batch_size, should_stop=should_stop)) as batches,
+        closing(scorer(catalog, sorter, todo, batch_size=batch_size, should_stop=should_stop)) as batches,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="photosort-copy") as copier,
     ):
         placing: Future | None = None
@@ -191,6 +144,7 @@ def sort_folder(
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
     batch_size: int = 32,
+    scorer: Scorer = predict_paths,
 ) -> SortSummary:
     """Sort every photo under source (recursively; hidden files and the category folders
     skipped) into the category folders. Raises NoModelError before any training."""
@@ -198,13 +152,25 @@ def sort_folder(
     if not source.is_dir():
         raise PhotosortError(f"{source} is not a folder." if source.exists() else f"There is no folder {source}.")
     sorter = Sorter.load(catalog)
+
+    def waiting(why: str) -> None:
+        if on_progress:
+            on_progress(Progress("waiting", 0, None, why))
+
+    with library_lock(catalog, on_wait=waiting):  # one sort, undo or correction at a time
+        return _sort_folder(catalog, sorter, source, dry_run, move, on_progress, should_stop, batch_size, scorer)
+
+
+def _sort_folder(catalog: Catalog, sorter: Sorter, source: Path, dry_run: bool, move: bool,
+                 on_progress: ProgressFn | None, should_stop: StopFn | None, batch_size: int,
+                 scorer: Scorer) -> SortSummary:
     notes = [] if dry_run else recover(catalog)  # a dry run touches no folder, not even to clean up
     run = SortRun(catalog, sorter, source, dry_run=dry_run, move=move)
     try:
         inside = [f for f in [*run.folders.values(), catalog.library_dir] if f.is_relative_to(source)]
         passed_over: list[tuple[Path, str]] = []  # broken links, pipes, unreadable folders
         paths = list(images.iter_photos(source, exclude=inside, on_skip=lambda p, why: passed_over.append((p, why))))
-        summary = sort_paths(catalog, sorter, paths, run, on_progress, should_stop, batch_size)
+        summary = sort_paths(catalog, sorter, paths, run, on_progress, should_stop, batch_size, scorer=scorer)
         summary.scanned += len(passed_over)
         summary.skipped[:0] = passed_over
     except BaseException as exc:
@@ -240,6 +206,7 @@ def _sort_batch(run: SortRun, batch: list[Scored], summary: SortSummary, should_
                 on_placed: Callable[[Placement], None] | None) -> None:
     good = [s for s in batch if s.error is None]
     summary.skipped += [(s.path, s.error) for s in batch if s.error is not None]
+    run.drop_removed(summary)
     decided = run.decided(s.record.content_hash for s in good)  # e.g. a renamed copy of a sorted photo
     known = _known_copies(run, good)
     finished: list[PhotoRecord] = []
@@ -274,14 +241,24 @@ def _known_copies(run: SortRun, batch: list[Scored]) -> dict[tuple[Path, str], l
 def _sort_photo(run: SortRun, scored: Scored, summary: SortSummary, known) -> tuple[Placement, bool]:
     """Copy one photo into each chosen folder; returns its placement and whether every copy
     (and, with --move, the removal) succeeded."""
-    chosen = choose_folders(scored.scores, run.sorter.categories, run.rules["thresholds"])
-    dests: dict[str, Path] = {}
+    chosen = choose_folders(scored.scores, run.sorter.category_ids, run.thresholds)
+    dests: dict[str, Path] = {}  # by name, for people; the journal records the id
     copied: list[str] = []
-    for name in chosen:
+    for cid in chosen:
+        name = run.names.get(cid, str(cid))
+        folder = run.folders[cid]
         try:
-            dest, new = _put(run, scored, name, known, summary)
+            if folder in run.unusable:  # don't hammer a full or read-only disk photo after photo
+                raise files.CopyError(run.unusable[folder])
+            dest, new = _put(run, scored, cid, known, summary)
         except (OSError, files.CopyError) as exc:
             summary.errors.append((scored.path, f"not copied to '{name}': {files.reason(exc)}"))
+            _note_unusable(run, name, folder, exc, summary)
+            continue
+        except CategoryError:  # the journal refused: the category was removed just now
+            run.drop_removed(summary)
+            if cid in run.thresholds:
+                raise
             continue
         dests[name] = dest
         if new:
@@ -305,10 +282,26 @@ def _sort_photo(run: SortRun, scored: Scored, summary: SortSummary, known) -> tu
     return placement, complete
 
 
-def _put(run: SortRun, scored: Scored, name: str, known, summary: SortSummary) -> tuple[Path, bool]:
-    """The photo's file in category ``name``'s folder, and whether it is a new copy. The same
+# the destination itself cannot take files: no point trying it again for every photo
+_FULL = {errno.ENOSPC, errno.EROFS, errno.EDQUOT}
+_REFUSED = {errno.EACCES, errno.EPERM, errno.ENODEV, errno.EIO, errno.ENOENT}  # if about the folder
+
+
+def _note_unusable(run: SortRun, name: str, folder: Path, exc: BaseException, summary: SortSummary) -> None:
+    if folder in run.unusable or not isinstance(exc, OSError):
+        return
+    about_folder = exc.filename is not None and Path(exc.filename).is_relative_to(folder)
+    if exc.errno not in _FULL and not (exc.errno in _REFUSED and about_folder):
+        return
+    run.unusable[folder] = files.reason(exc)
+    summary.notes.append(f"Nothing more was copied to '{name}' ({folder}): {files.reason(exc)}. The photos "
+                         "already sorted are safe; fix that and sort again to finish.")
+
+
+def _put(run: SortRun, scored: Scored, cid: int, known, summary: SortSummary) -> tuple[Path, bool]:
+    """The photo's file in category ``cid``'s folder, and whether it is a new copy. The same
     bytes already there (this run, an earlier one, or under the same name) are not copied again."""
-    record, folder = scored.record, run.folders[name]
+    record, folder = scored.record, run.folders[cid]
     key = (folder, record.content_hash)
     if key in run.placed:
         return run.placed[key], False
@@ -317,33 +310,34 @@ def _put(run: SortRun, scored: Scored, name: str, known, summary: SortSummary) -
             return path, False
     dest, present = files.pick_name(folder, scored.path.name, record.content_hash, record.size, run.promised)
     if not present:
-        _ensure_folder(run, name, folder, summary)
+        _ensure_folder(run, cid, folder, summary)
         if run.dry_run:
             run.promised.add(dest)
         else:
-            dest = _copy(run, scored, name, dest)
+            dest = _copy(run, scored, cid, dest)
     run.placed[key] = dest
     return dest, not present
 
 
-def _ensure_folder(run: SortRun, name: str, folder: Path, summary: SortSummary) -> None:
+def _ensure_folder(run: SortRun, cid: int, folder: Path, summary: SortSummary) -> None:
     """Create a category's missing folder (journaled, so undo removes it), saying so once."""
     if folder.is_dir() or (run.dry_run and folder in run.noted):
         return
+    name = run.names.get(cid, str(cid))
     run.noted.add(folder)
     if run.dry_run:
         summary.notes.append(f"The folder {folder} of '{name}' does not exist; sorting would create it.")
         return
-    journaled_mkdir(run.catalog, run.id, folder, run.category_ids.get(name))
+    journaled_mkdir(run.catalog, run.id, folder, cid)
     summary.notes.append(f"Created the missing folder {folder} of '{name}'.")
 
 
-def _copy(run: SortRun, scored: Scored, name: str, dest: Path) -> Path:
+def _copy(run: SortRun, scored: Scored, cid: int, dest: Path) -> Path:
     record = scored.record
-    if run.face_modes.get(name, "keep") != "keep":
-        return _derive_obscured(run, scored, name, dest, run.face_modes[name])
+    if cid in run.face_modes:  # its copies are new JPEGs with faces obscured
+        return _derive_obscured(run, scored, cid, dest, run.face_modes[cid])
     return journaled_copy(run.catalog, run.id, scored.path, dest, record.content_hash, record.size,
-                          mtime=record.mtime, photo_id=record.id, category_id=run.category_ids.get(name))
+                          mtime=record.mtime, photo_id=record.id, category_id=cid)
 
 
 def _remove_original(run: SortRun, record: PhotoRecord, copy: Path) -> None:
@@ -351,7 +345,7 @@ def _remove_original(run: SortRun, record: PhotoRecord, copy: Path) -> None:
     journaled_remove(run.catalog, run.id, record.path, copy, record.content_hash, record.size, record.id)
 
 
-def _derive_obscured(run: SortRun, scored: Scored, name: str, dest: Path, mode: str) -> Path:
+def _derive_obscured(run: SortRun, scored: Scored, cid: int, dest: Path, mode: str) -> Path:
     """A category that shares photos: its copy has every face blurred or pixelated (a new
     JPEG, journaled as derived from the original, which is only read)."""
     from photosort.faces import obscured_photo
@@ -363,4 +357,4 @@ def _derive_obscured(run: SortRun, scored: Scored, name: str, dest: Path, mode: 
     if dest.suffix.lower() not in (".jpg", ".jpeg"):
         dest = dest.with_name(dest.name + ".jpg")
     return journaled_derive(run.catalog, run.id, scored.path, dest, data, photo_id=scored.record.id,
-                            category_id=run.category_ids.get(name))
+                            category_id=cid)

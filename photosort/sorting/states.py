@@ -13,7 +13,9 @@ COPY, REMOVE, RESTORE, MKDIR, DECIDE = "copy", "remove", "restore", "mkdir", "de
 DERIVE = "derive"
 COPY_OPS = (COPY, DERIVE)  # entries that put a file into a category's folder
 PENDING = "pending"
+PLACEHOLDER = "placeholder"  # a pending copy's error while it reserves its name (files.publish)
 KEPT = "kept"  # a copy undo left in place because it was changed
+HELD = "held"  # a copy undo left in place because it was the last copy of its photo (survivors.py)
 
 SORT_KINDS = ("sort", "watch")  # runs that decide where photos go (their rules say "already sorted")
 REVIEW = "review"  # a correction made while reviewing what a category received

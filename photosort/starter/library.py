@@ -1,10 +1,13 @@
-"""Which of a library's categories are starters: kept in starters.json beside the catalog
-until the catalog has a column for it (a schema change the migrations own). A starter category
-with no trained head of its own is scored by starter_scores."""
+"""Which of a library's categories are starters, and which kind each one is scored as: kept in
+starters.json beside the catalog, {category id: starter kind}, until the catalog has a column
+for it (a schema change the migrations own). Keyed by id, never by name: a person may rename a
+starter category ("cats" -> "Our cats") and it keeps sorting. A starter category with no
+trained head of its own is scored by starter_scores."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from photosort.atomic import write_atomically
@@ -12,22 +15,44 @@ from photosort.atomic import write_atomically
 FILE_NAME = "starters.json"
 
 
-def starter_categories(library_dir: str | Path) -> list[str]:
-    """The starter kinds adopted as categories in this library (names as the STARTERS spell them)."""
-    path = Path(library_dir) / FILE_NAME
+def _read(library_dir: str | Path) -> dict[int, str] | list[str]:
     try:
-        names = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((Path(library_dir) / FILE_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
-    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+        return {}
+    if isinstance(data, list):  # the first format: category names (read, never written)
+        return [n for n in data if isinstance(n, str)]
+    if not isinstance(data, dict):
+        return {}
+    return {int(k): v for k, v in data.items() if str(k).isdigit() and isinstance(v, str)}
 
 
-def mark_starters(library_dir: str | Path, names: list[str]) -> None:
-    current = starter_categories(library_dir)
-    merged = current + [n for n in names if n not in current]
-    write_atomically(Path(library_dir) / FILE_NAME, lambda tmp: tmp.write_text(json.dumps(merged), encoding="utf-8"))
+def starter_ids(library_dir: str | Path) -> dict[int, str]:
+    """{category id: starter kind} as stored (a file in the first, by-name format gives {})."""
+    data = _read(library_dir)
+    return data if isinstance(data, dict) else {}
 
 
-def unmark_starters(library_dir: str | Path, names: list[str]) -> None:
-    kept = [n for n in starter_categories(library_dir) if n not in names]
-    write_atomically(Path(library_dir) / FILE_NAME, lambda tmp: tmp.write_text(json.dumps(kept), encoding="utf-8"))
+def starter_kinds(library_dir: str | Path, categories: Iterable) -> dict[str, str]:
+    """{category name now: starter kind} for the library's starter categories that still exist.
+    categories: the catalog's CategoryRecords (id, name)."""
+    data = _read(library_dir)
+    records = list(categories)
+    if isinstance(data, list):
+        return {c.name: c.name for c in records if c.name in data}
+    return {c.name: data[c.id] for c in records if c.id in data}
+
+
+def _write(library_dir: str | Path, mapping: dict[int, str]) -> None:
+    text = json.dumps({str(k): v for k, v in sorted(mapping.items())})
+    write_atomically(Path(library_dir) / FILE_NAME, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def mark_starters(library_dir: str | Path, kinds_by_id: dict[int, str]) -> None:
+    """Record categories (by id) as starters of the given kinds."""
+    _write(library_dir, {**starter_ids(library_dir), **kinds_by_id})
+
+
+def unmark_starters(library_dir: str | Path, category_ids: Iterable[int]) -> None:
+    drop = set(category_ids)
+    _write(library_dir, {k: v for k, v in starter_ids(library_dir).items() if k not in drop})

@@ -54,6 +54,7 @@ def fine_tune(
 
     keras.utils.set_random_seed(seed)
     model = build_fine_tune_model(head, backbone_name)
+    size = int(model.inputs[0].shape[1])  # the backbone's own input (Lite1 240, Lite2 260)
     train_rows, val_rows = np.flatnonzero(fold_of != 0), np.flatnonzero(fold_of == 0)
     progress(Progress("fine-tuning", 0, None, "Reading photos for fine-tuning"))
     x, y = pixels(examples, train_rows, views=1, size=size), np.tile(examples.labels[train_rows], (2, 1))

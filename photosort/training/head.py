@@ -8,13 +8,16 @@ HIDDEN_UNITS = 256
 DROPOUT = 0.4
 
 
-def build_head(embedding_dim: int, categories: int, name: str = "head"):
-    """One hidden layer of 256, dropout 0.4, one sigmoid per category."""
+def build_head(
+    embedding_dim: int, categories: int, name: str = "head", units: int = HIDDEN_UNITS, dropout: float = DROPOUT
+):
+    """One hidden layer of 256, dropout 0.4, one sigmoid per category (experiments vary the
+    width and dropout)."""
     import keras
 
     inputs = keras.Input((embedding_dim,), name="embedding")
-    hidden = keras.layers.Dense(HIDDEN_UNITS, activation="relu", name="hidden")(inputs)
-    hidden = keras.layers.Dropout(DROPOUT, name="dropout")(hidden)
+    hidden = keras.layers.Dense(units, activation="relu", name="hidden")(inputs)
+    hidden = keras.layers.Dropout(dropout, name="dropout")(hidden)
     outputs = keras.layers.Dense(categories, activation="sigmoid", name="scores")(hidden)
     return keras.Model(inputs, outputs, name=name)
 
@@ -45,7 +48,8 @@ def average_heads(heads: list, embedding_dim: int):
     outputs = []
     for head in heads:
         # a fresh, never-compiled copy: the training loss is a closure no loader could rebuild
-        fresh = build_head(embedding_dim, head.output_shape[-1], name=head.name)
+        fresh = build_head(embedding_dim, head.output_shape[-1], name=head.name,
+                           units=head.get_layer("hidden").units, dropout=head.get_layer("dropout").rate)
         fresh.set_weights(head.get_weights())
         outputs.append(fresh(inputs))
     averaged = keras.layers.Average(name="scores")(outputs) if len(outputs) > 1 else outputs[0]

@@ -6,13 +6,21 @@ from __future__ import annotations
 import numpy as np
 
 from photosort import metrics
-from photosort.catalog import Catalog, LabelledPhoto
+from photosort.catalog import Catalog, CategoryRecord, LabelledPhoto, ModelVersionRecord
+
+PERSON_THRESHOLDS_KEY = "person_thresholds"  # metrics: the persons' best-F1 thresholds by category id
 
 
-def split_categories(catalog: Catalog) -> tuple[list[str], list[str]]:
+def split_categories(catalog: Catalog) -> tuple[list[CategoryRecord], list[CategoryRecord]]:
     """(the head's categories, the person categories), in the catalog's order."""
     cats = catalog.categories()
-    return [c.name for c in cats if not c.person], [c.name for c in cats if c.person]
+    return [c for c in cats if not c.person], [c for c in cats if c.person]
+
+
+def chosen_thresholds(version: ModelVersionRecord) -> dict[int, float]:
+    """A version's own threshold choice by category id: its head's columns and its persons."""
+    persons = version.metrics.get(PERSON_THRESHOLDS_KEY, {})
+    return {**version.chosen_thresholds(), **{int(cid): float(t) for cid, t in persons.items()}}
 
 
 def head_photos(labelled: list[LabelledPhoto], head: list[str]) -> list[LabelledPhoto]:
@@ -21,19 +29,20 @@ def head_photos(labelled: list[LabelledPhoto], head: list[str]) -> list[Labelled
     return [p for p in labelled if any(name in head for name in p.labels)]
 
 
-def person_results(catalog: Catalog, names: list[str]) -> tuple[dict[str, float], dict]:
-    """Each person category's best-F1 threshold on leave-one-out scores, and its metrics."""
+def person_results(catalog: Catalog, persons: list[CategoryRecord]) -> tuple[dict[int, float], dict]:
+    """Each person category's best-F1 threshold on leave-one-out scores (by category id), and
+    its metrics (by name, like the head's report)."""
     from photosort.people import held_out_person_scores
 
     thresholds, report = {}, {}
-    for name in names:
-        labels, scores, _ = held_out_person_scores(catalog, name)
+    for person in persons:
+        labels, scores, _ = held_out_person_scores(catalog, person.name)
         if not labels.any():
             continue
-        thresholds[name] = metrics.best_threshold(labels, scores)
-        p, r, f1 = metrics.prf(labels, scores >= thresholds[name])
-        report[name] = {"precision": p, "recall": r, "f1": f1, "support": int(labels.sum()),
-                        "threshold": thresholds[name], "person": True}
+        t = thresholds[person.id] = metrics.best_threshold(labels, scores)
+        p, r, f1 = metrics.prf(labels, scores >= t)
+        report[person.name] = {"precision": p, "recall": r, "f1": f1, "support": int(labels.sum()),
+                               "threshold": t, "person": True}
     return thresholds, report
 
 

@@ -37,7 +37,7 @@ class TrainResult:
     history: dict[str, list[float]] = field(default_factory=dict)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # unreadable examples
     held_out: HeldOut | None = None  # the scores the thresholds were chosen on (also saved)
-    kept_thresholds: dict[str, float] = field(default_factory=dict)  # set by hand, kept
+    kept_thresholds: dict[str, float] = field(default_factory=dict)  # set by hand, kept (by name)
 
 
 def train(
@@ -59,11 +59,13 @@ def train(
     face-aware categories) gives the head each photo's face count and largest face size."""
     progress = on_progress or (lambda p: None)
     backbone = backbone or DEFAULT_BACKBONE
-    categories, persons = people.split_categories(catalog)
-    if not categories and persons:
+    records, persons = people.split_categories(catalog)
+    if not records and persons:
         return _persons_only(catalog, backbone, persons, progress)
     if face_features is None:
         face_features = face_features_wanted(catalog)
+    categories = [c.name for c in records]  # the model's columns: these categories, by id
+    category_ids = [c.id for c in records]
     labelled = people.head_photos(catalog.labelled_photos(), categories)
     check_examples(categories, labelled)
     examples, skipped = embed_examples(catalog, labelled, categories, backbone, views, progress, should_stop)
@@ -95,8 +97,9 @@ def train(
     result[FACE_FEATURES_KEY] = bool(face_features)
     if fusion_weights is not None:
         result[FUSION_KEY] = fusion_weights.tolist()
-    person_thresholds, person_report = people.person_results(catalog, persons)
+    person_thresholds, person_report = people.person_results(catalog, persons)  # by category id
     result["categories"].update(person_report)
+    result[people.PERSON_THRESHOLDS_KEY] = {str(cid): t for cid, t in person_thresholds.items()}
     held_out = HeldOut(
         photo_ids=[examples.photos[i].photo.id for i in held_rows],
         labels=labels.astype(bool),
@@ -106,31 +109,40 @@ def train(
     check_stop(should_stop)
     progress(Progress("saving", 0, 1, "Saving the sorter"))
     previous = catalog.current_model()
-    version = save_model(catalog, model, backbone, categories, thresholds, result, fine_tune, held_out)
+    version = save_model(catalog, model, backbone, categories, category_ids, thresholds, result, fine_tune, held_out)
+    # by id: a category renamed since the previous training is still the same category
+    current = catalog.categories()
     apply, kept = thresholds_after_training(
-        {**thresholds, **person_thresholds}, {c.name: c.threshold for c in catalog.categories()}, previous.thresholds if previous else None
+        {**version.chosen_thresholds(), **person_thresholds}, {c.id: c.threshold for c in current},
+        people.chosen_thresholds(previous) if previous else None,
     )
     catalog.set_thresholds(apply)
+    names = {c.id: c.name for c in current}
+    kept = {names[cid]: value for cid, value in kept.items() if cid in names}
     progress(Progress("saving", 1, 1, f"Saved model version {version.id}"))
     return TrainResult(version=version, metrics=result, history=history, skipped=skipped,
                        held_out=held_out, kept_thresholds=kept)
 
 
-def _persons_only(catalog: Catalog, backbone: str, persons: list[str], progress) -> TrainResult:
+def _persons_only(catalog: Catalog, backbone: str, persons, progress) -> TrainResult:
     """A library of person categories only: nothing for a head to learn; a version without
-    a head file records the persons' thresholds and leave-one-out figures."""
+    a head file records the persons' thresholds (by id) and leave-one-out figures."""
     progress(Progress("faces", 0, 1, "Finding faces in the examples"))
     thresholds, report = people.person_results(catalog, persons)
     f1s = [m["f1"] for m in report.values()]
     macro = float(np.mean(f1s)) if f1s else 0.0
-    examples = sum(len(catalog.person_examples(name)) for name in persons)
-    result = {"categories": report, "macro_f1": macro, "micro_f1": macro, "examples": examples, HEADLESS_KEY: True}
+    examples = sum(len(catalog.person_examples(c.name)) for c in persons)
+    result = {"categories": report, "macro_f1": macro, "micro_f1": macro, "examples": examples, HEADLESS_KEY: True,
+              people.PERSON_THRESHOLDS_KEY: {str(cid): t for cid, t in thresholds.items()}}
     previous = catalog.current_model()
-    version = catalog.add_model_version(backbone, [], thresholds, result, catalog.models_dir / "persons")
+    version = catalog.add_model_version(backbone, [], {}, result, catalog.models_dir / "persons", category_ids=[])
+    current = catalog.categories()
     apply, kept = thresholds_after_training(
-        thresholds, {c.name: c.threshold for c in catalog.categories()}, previous.thresholds if previous else None
+        thresholds, {c.id: c.threshold for c in current}, people.chosen_thresholds(previous) if previous else None
     )
     catalog.set_thresholds(apply)
+    names = {c.id: c.name for c in current}
+    kept = {names[cid]: value for cid, value in kept.items() if cid in names}
     progress(Progress("saving", 1, 1, f"Saved model version {version.id}"))
     return TrainResult(version=version, metrics=result, kept_thresholds=kept)
 

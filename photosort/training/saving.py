@@ -14,11 +14,12 @@ from photosort.training.held_out import HeldOut, write_held_out
 
 
 def save_model(
-    catalog: Catalog, model, backbone: str, categories: list[str], thresholds: dict[str, float],
-    result: dict, fine_tuned: bool, held_out: HeldOut,
+    catalog: Catalog, model, backbone: str, categories: list[str], category_ids: list[int],
+    thresholds: dict[str, float], result: dict, fine_tuned: bool, held_out: HeldOut,
 ) -> ModelVersionRecord:
     """Write the .keras file atomically, write the held-out scores
-    beside it, then register it: a version in the catalog always has its files."""
+    beside it, then register it: a version in the catalog always has its files. Its columns
+    are ``category_ids`` (``categories``: their names now, for display)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     final = catalog.models_dir / f"sorter-{stamp}-{uuid.uuid4().hex[:6]}.keras"
     write_atomically(final, model.save, suffix=".keras")  # keras insists on the suffix
@@ -26,6 +27,7 @@ def save_model(
     return catalog.add_model_version(
         backbone=backbone,
         categories=categories,
+        category_ids=category_ids,
         thresholds=thresholds,
         metrics=finite(result),
         file=final,

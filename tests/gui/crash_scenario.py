@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from photosort.gui.app import application, create_window
+from photosort.registration import register_photos
 
 PER_CATEGORY = 5
 EPOCHS = None  # the core's default, as the person trained
@@ -36,7 +37,7 @@ def main(library: Path, datasets: Path) -> int:
         catalog = win.library.catalog
         for name in ("forest", "sea"):
             paths = sorted((datasets / "scenes" / name).glob("*.jpg"))[:PER_CATEGORY]
-            records, _ = catalog.add_photos(paths)
+            records, _ = register_photos(catalog, paths)  # the catalog reads no files itself
             win.library.label(name, [r.id for r in records], True)
         win.tabs.setCurrentWidget(win.training)
         win.training.epochs = EPOCHS

@@ -15,9 +15,9 @@ def _actions(window) -> dict[str, QAction]:
 
 
 def _disabled_without_reason(window) -> list[str]:
-    """Disabled buttons with no tooltip, outside the Review tab (whose buttons follow a selection)."""
+    """Disabled buttons with no tooltip, on every tab (the Review tab's included)."""
     return [b.objectName() or b.text() for b in window.findChildren(QAbstractButton)
-            if not b.isEnabled() and not b.toolTip() and not window.review.isAncestorOf(b)
+            if not b.isEnabled() and not b.toolTip()
             and not isinstance(b.parent(), QTabBar)]  # Qt's own tab-scrolling arrows
 
 
@@ -55,4 +55,17 @@ def test_category_actions_need_a_selected_category(window, qtbot, tmp_path):
     for text in ("Add example photos…", "Rename…", "Change folder…", "Remove"):
         assert actions[text].isEnabled()
     assert window.categories.more_button.isEnabled()
+    assert _disabled_without_reason(window) == []
+
+
+def test_review_buttons_say_why_they_are_disabled(window, qtbot, tmp_path):
+    wrong = window.findChild(QPushButton, "reviewWrongButton")
+    move = window.findChild(QPushButton, "reviewMoveButton")
+    assert not wrong.isEnabled() and "still opening" in wrong.toolTip()
+    open_library(qtbot, window, tmp_path / "library")
+    window.tabs.setCurrentWidget(window.review)
+    assert "Create a category" in wrong.toolTip()
+    window.categories.create_category("sea", tmp_path / "sorted" / "sea")
+    qtbot.waitUntil(lambda: window.review.worker is None and "Nothing to correct" in wrong.toolTip(), timeout=10_000)
+    assert not move.isEnabled() and move.toolTip() == wrong.toolTip()
     assert _disabled_without_reason(window) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from gui_helpers import copy_photos, open_library, photos
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 SORT_TIMEOUT_MS = 180_000
 
@@ -26,7 +26,8 @@ def _sorted_files(tmp_path):
 
 
 @pytest.mark.slow
-def test_preview_sort_review_correct_and_undo(window, qtbot, tmp_path, datasets_dir, trained_library, capsys):
+def test_preview_sort_review_correct_and_undo(window, qtbot, tmp_path, datasets_dir, trained_library, capsys,
+                                              monkeypatch):
     open_library(qtbot, window, trained_library)
     originals = {p: p.read_bytes() for p in _camera_roll(tmp_path, datasets_dir)}
     window.tabs.setCurrentWidget(window.sorting)
@@ -63,12 +64,22 @@ def test_preview_sort_review_correct_and_undo(window, qtbot, tmp_path, datasets_
 
     moved = _review_and_correct(window, qtbot, tmp_path)
 
-    # undo: every copy the sort made (and still unchanged) goes away
+    # undo: every copy the sort made (and still unchanged) goes away; the confirmation says
+    # exactly how many, and why the two corrected in Review are not among them
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(panel.undoFinished, timeout=60_000) as undone:
         qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
     assert undone.args[0].removed >= 1
     assert set(_sorted_files(tmp_path)) <= {moved}  # the correction is the person's, not the sort's
     qtbot.waitUntil(lambda: not undo.isEnabled(), timeout=5000)
+    removed = undone.args[0].removed
+    assert removed == summary.copies - 2
+    assert f"made {summary.copies} copies" in asked[0] and f"Undo removes {removed} copies" in asked[0]
+    assert "2 copies are no longer there" in asked[0] and "corrected in Review (moved to street)" in asked[0]
+    said = window.banner.text()
+    assert f"removed {removed} copies of the {summary.copies}" in said and "corrected in Review" in said
 
 
 def _review_and_correct(window, qtbot, tmp_path) -> Path:
@@ -81,9 +92,11 @@ def _review_and_correct(window, qtbot, tmp_path) -> Path:
     assert first.score is not None and first.dest.parent.name == "sea"
     negatives_before = window.library.category("sea").negatives
 
+    wrong_button = window.findChild(QPushButton, "reviewWrongButton")
+    assert not wrong_button.isEnabled() and "Select the photos" in wrong_button.toolTip()
     review.grid.item(0).setSelected(True)
     with qtbot.waitSignal(review.corrected, timeout=30_000):
-        qtbot.mouseClick(window.findChild(QPushButton, "reviewWrongButton"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(wrong_button, Qt.MouseButton.LeftButton)
     assert not first.dest.exists()
     assert window.library.category("sea").negatives == negatives_before + 1
 

@@ -51,8 +51,7 @@ def test_hand_moved_threshold_survives_retraining_and_best_f1_takes_the_mark(win
     slider = window.thresholds.rows["sea"].slider  # the rows may have been rebuilt
     new_best = window.library.trained_metrics("sea")["threshold"]
     assert slider.mark == pytest.approx(new_best)  # the new sorter's choice, shown as the mark
-    if window.library.catalog.category("sea").threshold != pytest.approx(HAND_MOVED):
-        pytest.xfail("the core does not keep hand-moved thresholds on retraining yet (training's change)")
+    assert window.library.catalog.category("sea").threshold == pytest.approx(HAND_MOVED)
     assert slider.value() == round(HAND_MOVED * 1000)  # the person's threshold is kept
 
     qtbot.mouseClick(window.thresholds.rows["sea"].best, Qt.MouseButton.LeftButton)

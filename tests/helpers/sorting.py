@@ -83,3 +83,20 @@ def thresholds_for_two_and_none(scores: dict[int, dict[str, float]]) -> tuple[in
 
 def expected_categories(scores: dict[int, dict[str, float]], thresholds: dict[str, float]) -> dict[int, set[str]]:
     return {pid: {c for c, s in by_cat.items() if s >= thresholds[c]} for pid, by_cat in scores.items()}
+
+
+def mount_small_tmpfs(where: Path, size: str = "2m") -> str | None:
+    """Mount a small tmpfs at where (a destination that fills up); None if mounted, else why
+    not (not root, a container without CAP_SYS_ADMIN): the caller skips with that reason."""
+    import subprocess
+
+    where.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+                          capture_output=True, text=True)
+    return None if done.returncode == 0 else (done.stderr.strip() or "mount failed")
+
+
+def unmount(where: Path) -> None:
+    import subprocess
+
+    subprocess.run(["umount", "-l", str(where)], capture_output=True)
