@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from photosort.gui.app import application, create_window
 from photosort.registration import register_photos
