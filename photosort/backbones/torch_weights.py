@@ -255,12 +255,7 @@ def _load_legacy(raw: bytes) -> dict[str, np.ndarray]:
     if not sys_info.get("little_endian", True):
         raise _Damaged("big-endian PyTorch files are not supported")
     types: dict[str, _StorageType] = {}
-
-    def persistent_load(pid: Any) -> _StorageRef:
-        ref = _storage_ref(pid)
-        if types.setdefault(ref.key, ref.storage_type) != ref.storage_type:
-            raise _Damaged(f"storage {ref.key!r:.40} is declared with two element types")
-        return ref
+    persistent_load = _storage_loader(types)
 
     state = _unpickle(file, persistent_load, "state dict")
     if not isinstance(state, dict):
@@ -285,6 +280,18 @@ def _load_legacy(raw: bytes) -> dict[str, np.ndarray]:
     return _to_arrays(state, storages)
 
 
+def _storage_loader(types: dict[str, "_StorageType"]):
+    """The unpickler's persistent_load: a storage reference, each storage of one element type."""
+
+    def persistent_load(pid: Any) -> _StorageRef:
+        ref = _storage_ref(pid)
+        if types.setdefault(ref.key, ref.storage_type) != ref.storage_type:
+            raise _Damaged(f"storage {ref.key!r:.40} is declared with two element types")
+        return ref
+
+    return persistent_load
+
+
 def _load_zip(archive: zipfile.ZipFile) -> dict[str, np.ndarray]:
     names = archive.namelist()
     pkl = next((n for n in names if n.endswith("/data.pkl") or n == "data.pkl"), None)
@@ -292,12 +299,7 @@ def _load_zip(archive: zipfile.ZipFile) -> dict[str, np.ndarray]:
         raise _Damaged("zip file has no data.pkl: not a PyTorch weights file")
     prefix = pkl[: -len("data.pkl")]
     types: dict[str, _StorageType] = {}
-
-    def persistent_load(pid: Any) -> _StorageRef:
-        ref = _storage_ref(pid)
-        if types.setdefault(ref.key, ref.storage_type) != ref.storage_type:
-            raise _Damaged(f"storage {ref.key!r:.40} is declared with two element types")
-        return ref
+    persistent_load = _storage_loader(types)
 
     try:
         body = io.BytesIO(archive.read(pkl))  # small; seekable for the memo check

@@ -40,21 +40,9 @@ def journaled_copy(
     meanwhile, the next free name after src's is used — or, with ``exact``, FileExistsError
     is raised (undo puts an original back under its own name or not at all). Raises
     OSError or files.CopyError, with the entry marked failed and no temporary file left."""
-    tmp = files.temp_path(dest.parent)
-    entry = catalog.journal(run_id, op, src, dest, tmp, photo_id, category_id, content_hash, size)
-    try:
-        files.write_temp(src, tmp, content_hash, size, mtime)
-        files.crash_point("temp-written")
-        dest = _publish(catalog, entry.id, tmp, dest, src.name, content_hash, size, exact)
-        files.crash_point("published")
-    except (OSError, files.CopyError) as exc:
-        catalog.update_file_op(entry.id, state=FAILED, error=files.reason(exc))
-        raise
-    finally:
-        tmp.unlink(missing_ok=True)
-    catalog.update_file_op(entry.id, state=DONE, dest=dest, error="")  # dest: the name it really got
-    files.crash_point("copied")
-    return dest
+    return _journaled_write(catalog, run_id, op, src, dest, content_hash, size, src.name, exact,
+                            lambda tmp: files.write_temp(src, tmp, content_hash, size, mtime),
+                            photo_id, category_id)
 
 
 def journaled_derive(
@@ -66,12 +54,21 @@ def journaled_derive(
     while it still holds them, and the written file is verified against that hash. The same
     temp → verify → publish-without-replacing steps as journaled_copy; src is only read."""
     digest, size = images.hash_bytes(data), len(data)
+    return _journaled_write(catalog, run_id, DERIVE, src, dest, digest, size, dest.name, False,
+                            lambda tmp: _write_data(data, tmp, digest, size), photo_id, category_id)
+
+
+def _journaled_write(catalog: Catalog, run_id: int, op: str, src: Path, dest: Path, content_hash: str,
+                     size: int, name: str, exact: bool, write, photo_id: int | None,
+                     category_id: int | None) -> Path:
+    """The sequence itself: a temporary name → a pending journal entry naming it → ``write(tmp)``
+    (which syncs and verifies) → publish without replacing → the entry marked done."""
     tmp = files.temp_path(dest.parent)
-    entry = catalog.journal(run_id, DERIVE, src, dest, tmp, photo_id, category_id, digest, size)
+    entry = catalog.journal(run_id, op, src, dest, tmp, photo_id, category_id, content_hash, size)
     try:
-        _write_data(data, tmp, digest, size)
+        write(tmp)
         files.crash_point("temp-written")
-        dest = _publish(catalog, entry.id, tmp, dest, dest.name, digest, size, exact=False)
+        dest = _publish(catalog, entry.id, tmp, dest, name, content_hash, size, exact)
         files.crash_point("published")
     except (OSError, files.CopyError) as exc:
         catalog.update_file_op(entry.id, state=FAILED, error=files.reason(exc))
