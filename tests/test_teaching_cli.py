@@ -50,7 +50,8 @@ def held_out_f1(library, paths, truth) -> float:
     with Catalog(library) as catalog:
         sorter = Sorter.load(catalog)
         scored = [s for b in predict_paths(catalog, sorter, paths, record=False) for s in b]
-        cut = np.array([sorter.thresholds(catalog)[c] for c in CATS])
+        by_id, ids = sorter.thresholds(catalog), dict(zip(sorter.categories, sorter.category_ids))
+        cut = np.array([by_id[ids[c]] for c in CATS])
         cols = [sorter.categories.index(c) for c in CATS]
         pred = np.stack([s.scores[cols] for s in scored]) >= cut
     return float(np.mean([metrics.prf(truth[:, j], pred[:, j])[2] for j in range(len(CATS))]))

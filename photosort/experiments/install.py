@@ -49,7 +49,8 @@ def install_best(catalog: Catalog, result: ExperimentResult, folders_root: Path)
     )
     metrics = {k: row[k] for k in ("categories", "micro_f1", "macro_f1")}
     metrics["experiment"] = spec
-    version = save_model(catalog, outcome.model, config.backbones[0], list(outcome.categories),
+    category_ids = [catalog.category(name).id for name in outcome.categories]
+    version = save_model(catalog, outcome.model, config.backbones[0], list(outcome.categories), category_ids,
                          thresholds, metrics, False, held_out)
     catalog.set_thresholds(thresholds)
     return version, spec

@@ -62,7 +62,7 @@ class TeachLoop:
         self.photos = [s.record for s in scored]
         self.scores = np.stack([s.scores for s in scored]) if scored else np.zeros((0, len(self.categories)))
         thresholds = sorter.thresholds(self.catalog)
-        self.thresholds = np.array([thresholds[c] for c in self.categories], np.float32)
+        self.thresholds = np.array([thresholds[cid] for cid in sorter.category_ids], np.float32)  # by id
         cached = self.catalog.get_embeddings([p.content_hash for p in self.photos], sorter.embedding_key, 0)
         self.embeddings = (np.stack([cached[p.content_hash] for p in self.photos])
                            if self.photos and all(p.content_hash in cached for p in self.photos) else None)
