@@ -7,6 +7,7 @@ never half of one. Photos are not written here: they are never replaced at all
 
 from __future__ import annotations
 
+import errno
 import os
 import uuid
 from collections.abc import Callable
@@ -23,21 +24,37 @@ def write_atomically(path: str | Path, write: Callable[[Path], object], suffix: 
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:12]}.tmp{suffix}")
     try:
         write(tmp)
-        _fsync(tmp)
+        fsync_path(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync(path.parent)  # the new name itself survives a power cut
+    fsync_path(path.parent)  # the new name itself survives a power cut
     return path
 
 
-def _fsync(path: Path) -> None:
-    """Flush a file (or, where the OS allows, a folder's entries) to disk."""
-    if path.is_dir() and os.name != "posix":
+# fsync's answers that mean "this file system (or this handle) cannot sync that", not "it failed"
+_CANNOT_SYNC = {errno.EBADF, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's or a folder's entry to disk, as far as the platform allows: a file is
+    synced through a read-only handle, or else a writable one (Windows cannot sync a read-only
+    handle); a folder only on POSIX, and not at all where its file system refuses
+    (EINVAL/EBADF on some network and FUSE file systems)."""
+    is_dir = path.is_dir()
+    if is_dir and os.name != "posix":
         return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    for flags in (os.O_RDONLY,) if is_dir else (os.O_RDONLY, os.O_WRONLY):
+        try:
+            fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+        except PermissionError:
+            continue
+        try:
+            os.fsync(fd)
+            return
+        except OSError as exc:
+            if exc.errno not in _CANNOT_SYNC:
+                raise
+        finally:
+            os.close(fd)

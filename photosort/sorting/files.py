@@ -5,7 +5,6 @@ crash leaves behind.
 
 from __future__ import annotations
 
-import errno
 import itertools
 import os
 import shutil
@@ -16,6 +15,7 @@ from collections.abc import Callable, Iterator, Set as AbstractSet
 from pathlib import Path
 
 from photosort import images
+from photosort.atomic import fsync_path  # the one fsync: files, folders, read-only handles
 from photosort.errors import ImageError, PhotosortError
 
 TEMP_PREFIX = ".photosort-"  # hidden, so scans and the watcher never take it for a photo
@@ -173,33 +173,6 @@ def is_placeholder(path: Path, size: int) -> bool:
 def remove_file(path: Path) -> None:
     path.unlink()
     fsync_path(path.parent)
-
-
-# fsync's answers that mean "this file system (or this handle) cannot sync that", not "it failed"
-_CANNOT_SYNC = {errno.EBADF, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
-
-
-def fsync_path(path: Path) -> None:
-    """Flush a file's or a folder's entry to disk, as far as the platform allows: a file is
-    synced through a read-only handle, or else a writable one (Windows cannot sync a read-only
-    handle); a folder only on POSIX, and not at all where its file system refuses
-    (EINVAL/EBADF on some network and FUSE file systems)."""
-    is_dir = path.is_dir()
-    if is_dir and os.name != "posix":
-        return
-    for flags in (os.O_RDONLY,) if is_dir else (os.O_RDONLY, os.O_WRONLY):
-        try:
-            fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
-        except PermissionError:
-            continue
-        try:
-            os.fsync(fd)
-            return
-        except OSError as exc:
-            if exc.errno not in _CANNOT_SYNC:
-                raise
-        finally:
-            os.close(fd)
 
 
 def reason(exc: BaseException) -> str:
