@@ -30,29 +30,8 @@ def choose_questions(
     margin = np.abs(scores - np.asarray(thresholds, np.float32)[None, :])
     if best_only:  # ask each photo only about the category it leans to most
         margin = np.where(scores >= scores.max(axis=1, keepdims=True), margin, np.inf)
-    orders = [list(np.argsort(margin[:, j], kind="stable")) for j in range(c)]
-    unit = None
-    if embeddings is not None:
-        e = np.asarray(embeddings, np.float32)
-        unit = e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-9)
-    chosen: list[tuple[int, int]] = []
-    rows: list[int] = []
-    pos = [0] * c
-    while len(chosen) < k and any(pos[j] < n for j in range(c)):
-        for j in range(c):
-            while pos[j] < n:
-                i = int(orders[j][pos[j]])
-                pos[j] += 1
-                if (i, j) in done or i in rows:
-                    continue
-                if unit is not None and rows and float(np.max(unit[rows] @ unit[i])) >= NEAR_DUPLICATE:
-                    continue
-                chosen.append((i, j))
-                rows.append(i)
-                break
-            if len(chosen) >= k:
-                break
-    return chosen
+    orders = {j: list(np.argsort(margin[:, j], kind="stable")) for j in range(c)}
+    return _take(orders, _in_turn, k, done, _unit(embeddings))
 
 
 def random_questions(n: int, c: int, k: int, exclude: Iterable[tuple[int, int]], rng: np.random.Generator) -> list[tuple[int, int]]:
@@ -72,6 +51,11 @@ def _unit(embeddings: np.ndarray | None) -> np.ndarray | None:
         return None
     e = np.asarray(embeddings, np.float32)
     return e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-9)
+
+
+def _in_turn(live: list[int], asked: dict[int, int]) -> int:
+    """Categories take turns: the one asked least so far, lowest column first."""
+    return min(live, key=lambda j: (asked[j], j))
 
 
 def _take(order_by_category: dict[int, list[int]], turn, k, done, unit) -> list[tuple[int, int]]:
@@ -133,4 +117,4 @@ def margin_questions(
     margin = top2[:, 1] - top2[:, 0]
     best = lead.argmax(axis=1)
     orders = {j: [int(i) for i in np.argsort(margin, kind="stable") if best[i] == j] for j in range(scores.shape[1])}
-    return _take(orders, lambda live, asked: min(live, key=lambda j: (asked[j], j)), k, set(exclude), _unit(embeddings))
+    return _take(orders, _in_turn, k, set(exclude), _unit(embeddings))
