@@ -58,6 +58,7 @@ class WatchPanel(QWidget):
         self.bridge = WatchBridge()
         self.bridge.sorted.connect(self._on_sorted)
         self.bridge.error.connect(self._on_error)
+        self.bridge.died.connect(self._on_died)
         self.loader = shared_loader()
         self.loader.ready.connect(self._on_thumbnail)
         self.folder = FolderField("Watch:", "Folder to watch", "choose a folder, e.g. your phone's DCIM")
@@ -132,7 +133,7 @@ class WatchPanel(QWidget):
         from photosort.watcher import FolderWatcher
 
         self.watcher = FolderWatcher(self.library.catalog, folder, on_sorted=self.bridge.on_sorted,
-                                     on_error=self.bridge.on_error)
+                                     on_error=self.bridge.on_error, on_stopped=self.bridge.on_stopped)
         watcher = self.watcher
         self.worker = Worker(lambda progress, stop: tasks.start_watcher(watcher, progress, stop), name="watch-start")
         self.worker.finished.connect(self._on_started)
@@ -174,6 +175,18 @@ class WatchPanel(QWidget):
         self.status.setText("Not watching.")
         self.library.message.emit("error", text)
         self._set_toggle(False)
+
+    def _on_died(self, reason: str) -> None:
+        """The watcher stopped by itself: say so, and show the toggle off (not a silent stop)."""
+        if self.watcher is None:
+            return
+        self.watcher = None
+        self._gone_timer.stop()
+        self.status.setText(f"Not watching: it stopped ({reason}). {self._counts()}")
+        self.library.message.emit("error", f"Watching stopped by itself: {reason}. Start it again when that is fixed.")
+        self._set_toggle(False)
+        set_available(self.toggle, "", START_TIP)
+        self.library.sortsChanged.emit()
 
     def stop(self) -> None:
         watcher, self.watcher = self.watcher, None

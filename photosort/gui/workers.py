@@ -153,6 +153,11 @@ class WatchBridge(QObject):
 
     sorted = Signal(object)  # photosort.sorting.Placement
     error = Signal(str, str)  # (path, reason)
+    died = Signal(str)  # why the watcher stopped by itself
+
+    def on_stopped(self, reason: str | None) -> None:
+        if reason is not None:  # None: stopped on purpose
+            self.died.emit(reason)
 
     def on_sorted(self, placement: object) -> None:
         self.sorted.emit(placement)

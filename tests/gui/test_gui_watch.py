@@ -60,3 +60,30 @@ def test_watch_without_a_folder_or_sorter_is_a_message(window, qtbot, tmp_path):
         qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
     assert "No trained sorter yet" in window.banner.text()
     qtbot.waitUntil(lambda: not toggle.isChecked() and toggle.isEnabled(), timeout=10_000)
+
+
+def test_a_watcher_that_dies_says_so_in_the_window(window, qtbot, tmp_path, trained_library, monkeypatch):
+    """Whatever kills the watcher's thread (here: the folder scan failing), the window says why,
+    and the toggle shows it is off: never a silent stop that still reads "Watching"."""
+    from photosort.watcher import FolderWatcher
+
+    open_library(qtbot, window, trained_library)
+    dcim = tmp_path / "DCIM"
+    dcim.mkdir()
+    window.tabs.setCurrentWidget(window.watching)
+    panel = window.watching
+    panel.folder.set_folder(str(dcim))
+    toggle = window.findChild(QPushButton, "watchToggle")
+
+    def failing_scan(self):
+        raise OSError(5, "Input/output error", str(self.folder))
+
+    monkeypatch.setattr(FolderWatcher, "_settled", failing_scan)
+    messages: list[tuple[str, str]] = []
+    window.library.message.connect(lambda kind, text: messages.append((kind, text)))
+    with qtbot.waitSignal(panel.bridge.died, timeout=120_000):
+        qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not toggle.isChecked(), timeout=10_000)
+    assert toggle.text() == "Start watching" and toggle.isEnabled()
+    assert "Not watching: it stopped" in panel.status.text() and "Input/output error" in panel.status.text()
+    assert any(kind == "error" and "Watching stopped by itself" in text for kind, text in messages)
