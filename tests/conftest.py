@@ -60,6 +60,21 @@ def library_dir(tmp_path) -> Path:
     return tmp_path / "library"
 
 
+@pytest.fixture
+def catalog(library_dir):
+    """A fresh, empty library's catalog (test files about a trained library override this)."""
+    from photosort.catalog import Catalog
+
+    with Catalog(library_dir) as cat:
+        yield cat
+
+
+@pytest.fixture
+def sea_photos(datasets_dir):
+    """Six real sea photos from the shared scenes."""
+    return sorted((datasets_dir / "scenes" / "sea").glob("*.jpg"))[:6]
+
+
 @pytest.fixture(autouse=True)
 def _qsettings_in_tmp(tmp_path, monkeypatch):
     """Point QSettings at a temp dir when Qt is in use, without importing Qt otherwise."""

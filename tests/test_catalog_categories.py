@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from photosort.catalog import Catalog
 from photosort.errors import CategoryError
 from photosort.registration import register_photos
-
-
-@pytest.fixture
-def catalog(library_dir):
-    with Catalog(library_dir) as cat:
-        yield cat
-
-
-@pytest.fixture
-def sea_photos(datasets_dir):
-    return sorted((datasets_dir / "scenes" / "sea").glob("*.jpg"))[:6]
 
 
 def test_categories_labels_and_counts(catalog, sea_photos, tmp_path):

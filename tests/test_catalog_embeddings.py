@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from photosort.catalog import Catalog
-
-
-@pytest.fixture
-def catalog(library_dir):
-    with Catalog(library_dir) as cat:
-        yield cat
 
 
 def test_embeddings_round_trip(catalog):

@@ -10,17 +10,6 @@ from photosort.catalog import SCHEMA_VERSION, Catalog
 from photosort.registration import register_photos
 
 
-@pytest.fixture
-def catalog(library_dir):
-    with Catalog(library_dir) as cat:
-        yield cat
-
-
-@pytest.fixture
-def sea_photos(datasets_dir):
-    return sorted((datasets_dir / "scenes" / "sea").glob("*.jpg"))[:6]
-
-
 def test_new_library_has_schema_wal_and_foreign_keys(catalog, library_dir):
     assert catalog.schema_version() == SCHEMA_VERSION
     assert (library_dir / "catalog.sqlite").is_file()

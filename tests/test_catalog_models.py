@@ -5,19 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from photosort.catalog import Catalog
 from photosort.registration import register_photos
-
-
-@pytest.fixture
-def catalog(library_dir):
-    with Catalog(library_dir) as cat:
-        yield cat
-
-
-@pytest.fixture
-def sea_photos(datasets_dir):
-    return sorted((datasets_dir / "scenes" / "sea").glob("*.jpg"))[:6]
 
 
 def test_model_versions_predictions_and_category_query(catalog, sea_photos, tmp_path):

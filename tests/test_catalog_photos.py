@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 
 from photosort import images
-from photosort.catalog import Catalog
 from photosort.registration import register_photo
-
-
-@pytest.fixture
-def catalog(library_dir):
-    with Catalog(library_dir) as cat:
-        yield cat
-
-
-@pytest.fixture
-def sea_photos(datasets_dir):
-    return sorted((datasets_dir / "scenes" / "sea").glob("*.jpg"))[:6]
 
 
 def test_photo_round_trip_and_unchanged_photo_is_not_rehashed(catalog, sea_photos):

@@ -5,20 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from photosort.catalog import Catalog, ReceivedCopy
+from photosort.catalog import ReceivedCopy
 from photosort.errors import CategoryError
 from photosort.registration import register_photos
-
-
-@pytest.fixture
-def catalog(library_dir):
-    with Catalog(library_dir) as cat:
-        yield cat
-
-
-@pytest.fixture
-def sea_photos(datasets_dir):
-    return sorted((datasets_dir / "scenes" / "sea").glob("*.jpg"))[:6]
 
 
 def test_runs_and_journal(catalog, tmp_path):

@@ -7,20 +7,8 @@ import os
 import pytest
 
 from photosort import images, registration
-from photosort.catalog import Catalog
 from photosort.errors import Cancelled, ImageError
 from photosort.registration import register_photo, register_photos
-
-
-@pytest.fixture
-def catalog(library_dir):
-    with Catalog(library_dir) as cat:
-        yield cat
-
-
-@pytest.fixture
-def sea_photos(datasets_dir):
-    return sorted((datasets_dir / "scenes" / "sea").glob("*.jpg"))[:6]
 
 
 @pytest.fixture
